@@ -7,6 +7,12 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from tests.factories import OfficerFactory, OwnerMembershipFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests hash passwords with a fast hasher; production keeps Django's default (PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def give_totp(user) -> str:
     """Set up a TOTP authenticator for `user`; returns the secret."""
     secret = generate_totp_secret()
