@@ -1,13 +1,13 @@
 """Officers cannot work without two-factor authentication (PRODUCT.md section 9)."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .roles import has_two_factor, needs_two_factor
 
-# Paths an officer without two-factor may still reach: setting it up, and signing out.
+# Paths an officer without two-factor may still reach: setting it up (allauth may first ask them to
+# confirm their password at /accounts/reauthenticate/), and signing out.
 ALLOWED_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/logout/",
@@ -17,7 +17,10 @@ ALLOWED_PREFIXES = (
 
 
 class OfficerTwoFactorMiddleware:
-    """Send an officer (or staff user) without an authenticator to set one up, from any other URL."""
+    """Send an officer (or staff user) without an authenticator to set one up, from any other URL.
+
+    The setup page itself says why (templates/mfa/totp/activate_form.html).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,10 +36,5 @@ class OfficerTwoFactorMiddleware:
             and needs_two_factor(user)
             and not has_two_factor(user)
         ):
-            messages.warning(
-                request,
-                "Council officers must set up two-factor authentication before they can use the portal.",
-                fail_silently=True,
-            )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -1,4 +1,6 @@
-"""The user's own account page."""
+"""The user's own account page, and the page shown when someone is rate limited."""
+
+from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -14,3 +16,8 @@ def profile(request):
         "accounts/profile.html",
         {"has_two_factor": has_two_factor(request.user), "is_officer": is_officer(request.user)},
     )
+
+
+def too_many_requests(request, exception=None):
+    """Tell someone who hit a rate limit (sign in, sign up, emails) to wait, in the council's look."""
+    return render(request, "account/too_many_requests.html", status=HTTPStatus.TOO_MANY_REQUESTS)

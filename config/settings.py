@@ -14,7 +14,8 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():  # optional: a developer's local variables; never committed
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -183,7 +184,28 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
 }
 
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# Security emails (password changed, two-factor turned on or off, key added) go to the account's address.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# allauth's forms with the council's labels, hints and error messages (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
+
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MfaReauthenticateForm",
+    "add_webauthn": "accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "accounts.forms.EditWebAuthnForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_PASSKEY_LOGIN_ENABLED = False
@@ -222,7 +244,9 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=LOCAL_DATA_DIR / "pr
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
-    # S3-compatible object storage for evidence and certificates: private objects, signed URLs only.
+    # S3-compatible object storage for evidence and certificates. Objects get no ACL of their own, so
+    # they stay private to the bucket's owner (a canned ACL would also be refused by buckets with ACLs
+    # disabled, AWS's default); they are reached only through short-lived signed URLs.
     private_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -231,16 +255,23 @@ if AWS_STORAGE_BUCKET_NAME:
             "region_name": env("AWS_S3_REGION_NAME", default=None),
             "access_key": env("AWS_ACCESS_KEY_ID", default=None),
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
-            "default_acl": "private",
+            "location": env("AWS_LOCATION", default=""),
+            "default_acl": None,
             "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
             "file_overwrite": False,
         },
     }
 else:
     private_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # No base_url: private files are never served from a public URL, only through views.
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        # A local folder with no URL at all: private files are served only through permission-checked
+        # views, never from a public path. Files are readable by the portal's own user only.
+        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_MEDIA_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
 STORAGES = {
     "default": private_storage,
@@ -251,7 +282,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# In development whitenoise serves straight from the finders, so no collectstatic is needed.
+# In development whitenoise serves straight from the finders, so no collectstatic is needed. In production
+# the compressed, hashed files come from `manage.py collectstatic` (run it at every release, after `make assets`).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o600
@@ -281,7 +313,8 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Sent with the header; a site joins browsers' preload list only when its owner submits the domain.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 # The health check answers plain HTTP from the load balancer.
