@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class OrganisationType(models.TextChoices):
@@ -133,7 +134,9 @@ class Membership(models.Model):
         ordering = ["organisation__legal_name", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_user"),
-            models.UniqueConstraint(fields=["organisation"], condition=Q(role="owner"), name="one_owner_per_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(role="owner"), name="one_owner_per_organisation"
+            ),
         ]
 
     def __str__(self):
@@ -179,3 +182,7 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

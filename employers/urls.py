@@ -1,11 +1,39 @@
 """The employer's area under /employer/."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class IdConverter:
+    """A database id: digits, short enough for a 64-bit integer (a longer one is a 404, not a database error)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "employers_id")
 
 app_name = "employers"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("switch-organisation/", views.switch_organisation, name="switch_organisation"),
+    path("organisation/", views.organisation_detail, name="organisation_detail"),
+    path("organisation/new/", views.organisation_create, name="organisation_create"),
+    path("organisation/change/", views.organisation_update, name="organisation_update"),
+    path("organisation/leave/", views.membership_leave, name="membership_leave"),
+    path("organisation/people/", views.people, name="people"),
+    path("organisation/people/invite/", views.invite, name="invite"),
+    path(
+        "organisation/people/invitations/<employers_id:pk>/cancel/", views.invitation_cancel, name="invitation_cancel"
+    ),
+    path("organisation/people/<employers_id:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("organisation/people/<employers_id:pk>/make-owner/", views.ownership_transfer, name="ownership_transfer"),
+    path("invitation/<str:token>/", views.invite_accept, name="invite_accept"),
 ]

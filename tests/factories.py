@@ -1,12 +1,15 @@
 """factory_boy factories: one per interesting state."""
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
-from employers.models import Membership, Organisation, OrganisationType, Role, Sector
+from employers.models import Invitation, Membership, Organisation, OrganisationType, Role, Sector
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -27,10 +30,6 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
         self.save()
-
-
-class UnverifiedUserFactory(UserFactory):
-    verified = False
 
 
 class OfficerFactory(UserFactory):
@@ -73,3 +72,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 class OwnerMembershipFactory(MembershipFactory):
     role = Role.OWNER
+
+
+def _owner_of(organisation):
+    """The organisation's owner, made for it if it has none yet."""
+    owner = organisation.memberships.filter(role=Role.OWNER).select_related("user").first()
+    return owner.user if owner else OwnerMembershipFactory(organisation=organisation).user
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation, sent by the organisation's owner, expiring in 14 days."""
+
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    invited_by = factory.LazyAttribute(lambda o: _owner_of(o.organisation))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
