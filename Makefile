@@ -36,12 +36,12 @@ system-packages: ## Install the Debian packages the portal needs (libmagic1, chr
 migrate: venv ## Apply database migrations (SQLite by default; DATABASE_URL to change)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
 
-demo: migrate ## Load the demo data (idempotent)
+demo: migrate ## Load the charter and the demo data (idempotent)
+	DEBUG=true $(PY) manage.py load_charter charter/data/fine-city-charter-2027.yaml
 	DEBUG=true $(PY) manage.py seed_demo
 
-run: venv assets migrate ## Build everything, load demo data and serve http://127.0.0.1:8000/
+run: venv assets demo ## Build everything, load demo data and serve http://127.0.0.1:8000/
 	@scripts/ensure-system-packages
-	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: venv ## Run the task worker (production uses TASK_BACKEND=database)
@@ -60,7 +60,8 @@ lint: venv ## ruff and bandit
 
 check-deploy: venv assets ## Django's deployment checks with production-like settings
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	  ALLOWED_HOSTS=charter.example.gov.uk $(PY) manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=charter.example.gov.uk EMAIL_URL=smtp+tls://mailer:secret@smtp.example.gov.uk:587 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean: ## Remove the virtual environment, built assets and the local database
 	rm -rf $(VENV) node_modules static_build staticfiles var

@@ -4,6 +4,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+from tests.charter_fixtures import charter_content, charter_edition  # noqa: F401 (shared fixtures)
 from tests.factories import OfficerFactory, OwnerMembershipFactory
 
 
@@ -11,6 +12,16 @@ from tests.factories import OfficerFactory, OwnerMembershipFactory
 def fast_password_hashing(settings):
     """Tests hash passwords with a fast hasher; production keeps Django's default (PBKDF2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Each test starts with an empty cache, so rate-limit counters (kept in Redis on CI) never leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def give_totp(user) -> str:

@@ -8,15 +8,17 @@ from django.forms.boundfield import BoundField
 
 register = template.Library()
 
+
 def field_kind(field: BoundField) -> str:
     """What GOV.UK component a field renders as."""
     widget = field.field.widget
     if isinstance(widget, forms.HiddenInput):
         return "hidden"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it must be asked about first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.FileInput):
@@ -42,20 +44,27 @@ register.filter("field_anchor", field_anchor)
 
 
 @register.filter
+def described_by(field: BoundField) -> str:
+    """The ids that describe a field (any set on its widget, then its hint, then its error message)."""
+    ids = []
+    existing = field.field.widget.attrs.get("aria-describedby")
+    if existing:
+        ids.append(existing)
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
 def govuk_widget(field: BoundField):
     """Render a field's input with the GOV.UK classes, error state and aria-describedby."""
     kind = field_kind(field)
     attrs = {}
-    described_by = []
-    if field.help_text:
-        described_by.append(f"{field.auto_id}-hint")
-    if field.errors:
-        described_by.append(f"{field.auto_id}-error")
-    existing = field.field.widget.attrs.get("aria-describedby")
-    if existing:
-        described_by.insert(0, existing)
-    if described_by:
-        attrs["aria-describedby"] = " ".join(described_by)
+    ids = described_by(field)
+    if ids:
+        attrs["aria-describedby"] = ids
     base_class = {
         "input": "govuk-input",
         "textarea": "govuk-textarea",
