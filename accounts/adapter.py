@@ -1,5 +1,6 @@
 """How allauth behaves for this portal: where people go, what messages say, when to ask again."""
 
+import base64
 import time
 
 from allauth.account import app_settings as account_settings
@@ -7,6 +8,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.urls import reverse
 
@@ -95,6 +99,21 @@ def _signed_in_recently(request) -> bool:
     return bool(times) and time.time() - max(times) < account_settings.REAUTHENTICATION_TIMEOUT
 
 
+def _secrets_cipher() -> MultiFernet:
+    """Fernet keys derived from SECRET_KEY, then each of SECRET_KEY_FALLBACKS.
+
+    New secrets are encrypted with the current key; older ones still decrypt after SECRET_KEY is
+    rotated, as long as the old key stays in SECRET_KEY_FALLBACKS (Django's own rule for rotation).
+    """
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([Fernet(_derive_key(key)) for key in keys])
+
+
+def _derive_key(secret_key: str) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"fine-city-charter mfa secrets")
+    return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode()))
+
+
 class MFAAdapter(DefaultMFAAdapter):
     """Two-factor authentication for the portal: officers cannot switch it off."""
 
@@ -112,6 +131,13 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def get_totp_issuer(self) -> str:
         return settings.SERVICE_NAME
+
+    def encrypt(self, text: str) -> str:
+        """Authenticator secrets (TOTP keys, recovery-code seeds) are stored encrypted, never in the clear."""
+        return _secrets_cipher().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return _secrets_cipher().decrypt(encrypted_text.encode()).decode()
 
     def get_public_key_credential_rp_entity(self) -> dict[str, str]:
         entity = super().get_public_key_credential_rp_entity()

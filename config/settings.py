@@ -34,6 +34,9 @@ else:
     if not SECRET_KEY or not ALLOWED_HOSTS:
         raise ImproperlyConfigured("SECRET_KEY and ALLOWED_HOSTS must not be empty when DEBUG is off.")
 
+# Old keys stay valid for signatures and encrypted two-factor secrets after SECRET_KEY is rotated.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- The council and the service: another council changes these, not code -------------------

@@ -132,3 +132,39 @@ def test_signing_in_shows_no_banner(client, db):
     user = UserFactory()
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, follow=True)
     assert "govuk-notification-banner" not in response.content.decode()
+
+
+def test_totp_secrets_are_stored_encrypted_and_still_validate(db):
+    """The TOTP key in the database is not the key itself, and codes from the key are accepted."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    from tests.conftest import give_totp
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory()
+    secret = give_totp(officer)
+    stored = Authenticator.objects.get(user=officer, type=Authenticator.Type.TOTP).data["secret"]
+    assert secret not in stored
+    counters = list(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+    assert TOTP(Authenticator.objects.get(user=officer, type=Authenticator.Type.TOTP)).validate_code(code)
+
+
+def test_encrypted_secrets_survive_a_secret_key_rotation(settings):
+    """After SECRET_KEY is rotated with the old key in SECRET_KEY_FALLBACKS, old secrets still decrypt."""
+    from accounts.adapter import MFAAdapter
+
+    adapter = MFAAdapter()
+    settings.SECRET_KEY = "old-key-" + "x" * 50
+    settings.SECRET_KEY_FALLBACKS = []
+    token = adapter.encrypt("JBSWY3DPEHPK3PXP")
+    settings.SECRET_KEY = "new-key-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 50]
+    assert adapter.decrypt(token) == "JBSWY3DPEHPK3PXP"
+    settings.SECRET_KEY_FALLBACKS = []
+    import cryptography.fernet
+    import pytest
+
+    with pytest.raises(cryptography.fernet.InvalidToken):
+        adapter.decrypt(token)
