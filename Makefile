@@ -18,7 +18,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-venv: $(VENV)/.installed ## Create the virtual environment and install the Python packages
+venv: $(VENV)/.installed .env ## Create the virtual environment and install the Python packages
+
+# A developer's local settings, so that `manage.py` works in development mode without exports.
+# Never committed; production sets its variables in the environment and has no .env.
+.env:
+	@printf '# Local development settings (git-ignored). Production uses real environment variables.\nDEBUG=true\n' > $@
+	@echo "Created .env with DEBUG=true for local development."
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
