@@ -112,6 +112,10 @@ TEMPLATES = [
 # hints, error messages and the error summary without per-form markup.
 FORM_RENDERER = "portal.forms.GovukFormRenderer"
 
+# The employer dashboard's sections from other apps: each a callable (request, membership) -> HTML.
+# employers imports none of them directly, so its arrows keep pointing one way.
+EMPLOYER_DASHBOARD_SECTIONS = ["accreditation.dashboard.applications_section"]
+
 # --- Data ----------------------------------------------------------------------------------------
 LOCAL_DATA_DIR = BASE_DIR / "var"  # the embedded default's SQLite file and private files (git-ignored)
 DATABASES = {
@@ -291,6 +295,17 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Evidence uploads and virus scanning (accreditation/uploads.py, accreditation/scanning.py) ----
+# The largest evidence file accepted, in bytes (the spec's 20 MB). Proxies in front must allow a little more.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Every file is scanned by clamd when one is configured (a unix socket wins over a host). Without either,
+# a stub that recognises only the EICAR test string is used, and each use with DEBUG off logs a warning.
+# A scanner that cannot be reached, times out or gives no verdict refuses the file (fail closed).
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="")
+CLAMAV_HOST = env("CLAMAV_HOST", default="")
+CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
 
 # --- Security ------------------------------------------------------------------------------------
 SECURE_CSP = {
