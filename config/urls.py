@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("charter/", include("charter.urls")),
+    path("employer/applications/", include("accreditation.urls_employer")),
     path("employer/", include("employers.urls")),
     path("officer/", include("accreditation.urls_officer")),
     path("admin/", admin.site.urls),

@@ -6,10 +6,12 @@ membership or invitation of one, is a 404.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import is_officer
@@ -105,14 +107,30 @@ def _owner_only(request, membership):
     return render(request, "employers/owner_only.html", {"membership": membership, "owner": owner}, status=403)
 
 
+def dashboard_sections(request, membership) -> list[str]:
+    """The HTML of each section other apps add to the dashboard (settings.EMPLOYER_DASHBOARD_SECTIONS).
+
+    Each is a dotted path to a callable taking (request, membership) and returning rendered HTML, so
+    that employers never imports the apps that build on it.
+    """
+    if membership is None:
+        return []
+    return [import_string(path)(request, membership) for path in settings.EMPLOYER_DASHBOARD_SECTIONS]
+
+
 @employer_required
 def dashboard(request):
     """The employer's organisations, the current one's summary, and a way to switch or add one."""
     memberships = list(memberships_for(request.user))
+    membership = current_membership(request)
     return render(
         request,
         "employers/dashboard.html",
-        {"memberships": memberships, "membership": current_membership(request)},
+        {
+            "memberships": memberships,
+            "membership": membership,
+            "sections": dashboard_sections(request, membership),
+        },
     )
 
 

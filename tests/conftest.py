@@ -3,7 +3,9 @@
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.files.storage import storages
 
+from accreditation.models import Evidence
 from tests.charter_fixtures import charter_content, charter_edition  # noqa: F401 (shared fixtures)
 from tests.factories import OfficerFactory, OwnerMembershipFactory
 
@@ -22,6 +24,27 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def evidence_storage(settings, tmp_path, monkeypatch):
+    """Private files go to a temporary folder (settings.STORAGES), and uploads use the EICAR stub scanner.
+
+    The Evidence model's file field took its storage when the model was loaded, so it is pointed at the
+    new one too.
+    """
+    folder = tmp_path / "private"
+    backend = {
+        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": folder, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+    settings.STORAGES = {**settings.STORAGES, "default": backend, "private": backend}
+    settings.CLAMAV_SOCKET = ""
+    settings.CLAMAV_HOST = ""
+    settings.EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+    monkeypatch.setattr(Evidence._meta.get_field("file"), "storage", storages["private"])
+    folder.mkdir()
+    return folder
 
 
 def give_totp(user) -> str:

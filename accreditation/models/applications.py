@@ -142,6 +142,28 @@ class Application(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_withdrawable(self) -> bool:
+        """The employer may still withdraw it (any open status before a decision)."""
+        return self.can_move_to(ApplicationStatus.WITHDRAWN)
+
+    def can_move_to(self, status: str) -> bool:
+        """Whether the transition table allows a move from the present status to `status`."""
+        return status in APPLICATION_TRANSITIONS[self.status_enum]
+
+    @property
+    def assessed_employee_count(self) -> int:
+        """The headcount that decides which criteria apply.
+
+        While the employer can still change answers, the organisation's own (current) headcount, so a
+        change of size brings criteria in or out before submission rather than at it; once submitted,
+        the snapshot taken at submission, which is what the officer assesses. Uses `organisation`, so
+        select it with the application.
+        """
+        if self.is_editable:
+            return self.organisation.employee_count
+        return self.employee_count
+
 
 class Answer(models.Model):
     """The employer's current answer to one criterion. Every save is also kept as an AnswerRevision."""

@@ -1,0 +1,124 @@
+"""What the accreditation services refuse, and why. Each message is safe to show to the person acting."""
+
+from dataclasses import dataclass
+
+
+class AccreditationError(Exception):
+    """A refusal by an accreditation service. `str(exc)` is the message the person sees."""
+
+    message = "Something went wrong. Try again."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.message
+        super().__init__(self.message)
+
+
+class NotAMember(AccreditationError):
+    message = "You are not a member of this organisation."
+
+
+class NoCurrentEdition(AccreditationError):
+    message = "The charter has not been published yet, so applications cannot start. Try again later."
+
+
+class ApplicationAlreadyOpen(AccreditationError):
+    """The organisation already has an application that is not finished."""
+
+    def __init__(self, message: str | None = None, *, application=None):
+        self.application = application
+        super().__init__(message)
+
+    message = (
+        "Your organisation already has an application in progress. "
+        "Continue that one: an organisation can have one open application at a time."
+    )
+
+
+class InvalidTransition(AccreditationError):
+    """A move the application's transition table does not allow from its present status."""
+
+    def __init__(self, message: str | None = None, *, from_status: str = "", to_status: str = ""):
+        self.from_status = from_status
+        self.to_status = to_status
+        super().__init__(message)
+
+
+class ApplicationNotEditable(AccreditationError):
+    message = "This application has been submitted, so its answers and files can no longer be changed."
+
+
+class CriterionNotInApplication(AccreditationError):
+    """A criterion from another edition, or one the organisation's headcount does not bring in."""
+
+    message = "This criterion is not part of your application."
+
+
+class InputInvalid(AccreditationError):
+    """One or more fields are wrong: `errors` maps each field's name to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__(" ".join(self.errors.values()))
+
+
+class AnswerInvalid(InputInvalid):
+    """An answer's fields break the charter's rules (fields: response, explanation, action_plan, target_date)."""
+
+
+class AnswerConflict(AccreditationError):
+    """Someone else saved this answer after the form was loaded: the save is refused, nothing is lost.
+
+    `answer` is the answer as it now stands (what the colleague saved), so the page can show it.
+    """
+
+    def __init__(self, message: str, *, answer):
+        self.answer = answer
+        super().__init__(message)
+
+
+class AnswersRefused(AccreditationError):
+    """Some answers on a page were refused; none of the page's answers were saved.
+
+    `refusals` maps each refused criterion's code to its AnswerInvalid, AnswerConflict or other refusal.
+    """
+
+    def __init__(self, refusals: dict[str, AccreditationError]):
+        self.refusals = dict(refusals)
+        super().__init__(" ".join(str(exc) for exc in self.refusals.values()))
+
+
+class EvidenceInvalid(AccreditationError):
+    """The file or its description was refused: `field` says which ("file" or "description")."""
+
+    def __init__(self, message: str, *, field: str, code: str = "invalid"):
+        self.field = field
+        self.code = code
+        super().__init__(message)
+
+
+class EvidenceGone(AccreditationError):
+    message = "This file has already been removed."
+
+
+class EvidenceNotRemovable(AccreditationError):
+    message = (
+        "Files cannot be removed once an application has been submitted. "
+        "You can add a new file beside it, and say in its description that it replaces the earlier one."
+    )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing that stops an application being submitted, and the page where it is put right."""
+
+    text: str
+    url: str
+    field: str = ""  # for gaps fixed on the check-answers page itself: the form field's name
+
+
+class ApplicationIncomplete(AccreditationError):
+    """Submission refused: `gaps` lists every missing thing, each with where to fix it."""
+
+    def __init__(self, gaps: list[Gap]):
+        self.gaps = list(gaps)
+        super().__init__("Your application cannot be submitted yet: " + "; ".join(gap.text for gap in self.gaps) + ".")

@@ -1,0 +1,81 @@
+"""Emails about applications, sent by the task worker (in-process by default) after the change commits."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+
+from employers.models import Membership
+
+from .models import Application
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _recipients(application: Application) -> list[str]:
+    """Every user of the organisation, once each (they all see the application)."""
+    emails = Membership.objects.filter(organisation=application.organisation_id).values_list("user__email", flat=True)
+    return sorted(set(emails))
+
+
+def _context(application: Application, link: str) -> dict:
+    return {
+        "application": application,
+        "reference": application.reference,
+        "organisation_name": _one_line(application.organisation.display_name),
+        "link": link,
+        "service_name": settings.SERVICE_NAME,
+        "council_name": settings.COUNCIL_NAME,
+        "service_email": settings.SERVICE_EMAIL,
+        "service_phone": settings.SERVICE_PHONE,
+    }
+
+
+def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
+    # One message per person: colleagues' addresses are not shown to each other.
+    text = render_to_string(f"emails/accreditation/{template}.txt", context)
+    html = render_to_string(f"emails/accreditation/{template}.html", context)
+    for recipient in recipients:
+        send_mail(_one_line(subject), text, None, [recipient], html_message=html)
+
+
+def _person(user) -> str:
+    return _one_line(user.full_name or user.email) if user else ""
+
+
+@task
+def send_application_submitted_email(*, application_id: int, link: str) -> None:
+    """Confirm a submission to every user of the organisation: reference, what happens next, the link."""
+    application = (
+        Application.objects.select_related("organisation", "edition", "submitted_by").filter(pk=application_id).first()
+    )
+    if application is None or application.submitted_at is None:
+        return
+    level = application.edition.levels.filter(code=application.provisional_level_code).first()
+    context = _context(application, link) | {
+        "submitted_by": _person(application.submitted_by),
+        "submitted_at": application.submitted_at,
+        "declaration_name": _one_line(application.declaration_name),
+        "declaration_role": _one_line(application.declaration_role),
+        "level_name": level.name if level else "",
+        "resubmission": application.submission_round > 1,
+    }
+    subject = f"{settings.SERVICE_NAME}: application {application.reference} submitted"
+    _send(subject, "submitted", context, _recipients(application))
+
+
+@task
+def send_application_withdrawn_email(*, application_id: int, link: str) -> None:
+    """Tell every user of the organisation that its application has been withdrawn, by whom and why."""
+    application = Application.objects.select_related("organisation", "withdrawn_by").filter(pk=application_id).first()
+    if application is None or application.withdrawn_at is None:
+        return
+    context = _context(application, link) | {
+        "withdrawn_by": _person(application.withdrawn_by),
+        "withdrawn_at": application.withdrawn_at,
+        "reason": application.withdrawal_reason,
+    }
+    subject = f"{settings.SERVICE_NAME}: application {application.reference} withdrawn"
+    _send(subject, "withdrawn", context, _recipients(application))
