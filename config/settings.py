@@ -48,6 +48,10 @@ SERVICE_PHONE = env("SERVICE_PHONE", default="0344 980 3333")
 COUNCIL_ADDRESS = env("COUNCIL_ADDRESS", default="City Hall, St Peters Street, Norwich, NR2 1NH")
 # The name of the group whose members are council officers (they must use two-factor authentication).
 OFFICERS_GROUP = env("OFFICERS_GROUP", default="Officers")
+# Officers in this group may reassign cases to other officers.
+LEAD_OFFICERS_GROUP = env("LEAD_OFFICERS_GROUP", default="Lead officers")
+# Four eyes: the officer who recommends a decision cannot approve or reject it (off only for very small councils).
+FOUR_EYES_APPROVAL = env.bool("FOUR_EYES_APPROVAL", default=True)
 
 # --- Applications --------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -221,24 +225,45 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # --- Email ---------------------------------------------------------------------------------------
 # EMAIL_URL: consolemail:// (default), smtp://user:password@host:587 (STARTTLS with smtp+tls://),
-# or smtps:// for implicit TLS. Django 6.1's MAILERS replaces the EMAIL_* settings.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
-_email_options = {
-    "host": _email.get("EMAIL_HOST"),
-    "port": _email.get("EMAIL_PORT"),
-    "username": _email.get("EMAIL_HOST_USER"),
-    "password": _email.get("EMAIL_HOST_PASSWORD"),
-    "use_tls": _email.get("EMAIL_USE_TLS"),
-    "use_ssl": _email.get("EMAIL_USE_SSL"),
-}
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {k: v for k, v in _email_options.items() if v}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
-        else {},
+# smtps:// for implicit TLS, or notify:// for GOV.UK Notify (portal/notify.py) with the NOTIFY_* variables.
+# Django 6.1's MAILERS replaces the EMAIL_* settings.
+_email_url = env.str("EMAIL_URL", default="consolemail://")
+if _email_url.partition("://")[0] == "notify":
+    _notify_options = {
+        "api_key": env.str("NOTIFY_API_KEY", default=""),
+        "template_id": env.str("NOTIFY_TEMPLATE_ID", default=""),
+        "reply_to_id": env.str("NOTIFY_REPLY_TO_ID", default=""),
+        "base_url": env.str("NOTIFY_BASE_URL", default=""),
     }
-}
+    if not _notify_options["api_key"] or not _notify_options["template_id"]:
+        raise ImproperlyConfigured(
+            "EMAIL_URL=notify:// needs NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID (the generic template with "
+            "((subject)) and ((body))): see the README's configuration table."
+        )
+    MAILERS = {
+        "default": {
+            "BACKEND": "portal.notify.NotifyEmailBackend",
+            "OPTIONS": {k: v for k, v in _notify_options.items() if v},
+        }
+    }
+else:
+    _email = environ.Env.email_url_config(_email_url)
+    _email_options = {
+        "host": _email.get("EMAIL_HOST"),
+        "port": _email.get("EMAIL_PORT"),
+        "username": _email.get("EMAIL_HOST_USER"),
+        "password": _email.get("EMAIL_HOST_PASSWORD"),
+        "use_tls": _email.get("EMAIL_USE_TLS"),
+        "use_ssl": _email.get("EMAIL_USE_SSL"),
+    }
+    MAILERS = {
+        "default": {
+            "BACKEND": _email["EMAIL_BACKEND"],
+            "OPTIONS": {k: v for k, v in _email_options.items() if v}
+            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            else {},
+        }
+    }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <no-reply@norwich.gov.uk>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
