@@ -1,23 +1,10 @@
 """The employer's area under /employer/."""
 
-from django.urls import path, register_converter
+from django.urls import path
+
+import portal.converters  # noqa: F401 (registers the "id" converter)
 
 from . import views
-
-
-class IdConverter:
-    """A database id: digits, short enough for a 64-bit integer (a longer one is a 404, not a database error)."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "employers_id")
 
 app_name = "employers"
 
@@ -30,10 +17,8 @@ urlpatterns = [
     path("organisation/leave/", views.membership_leave, name="membership_leave"),
     path("organisation/people/", views.people, name="people"),
     path("organisation/people/invite/", views.invite, name="invite"),
-    path(
-        "organisation/people/invitations/<employers_id:pk>/cancel/", views.invitation_cancel, name="invitation_cancel"
-    ),
-    path("organisation/people/<employers_id:pk>/remove/", views.membership_remove, name="membership_remove"),
-    path("organisation/people/<employers_id:pk>/make-owner/", views.ownership_transfer, name="ownership_transfer"),
+    path("organisation/people/invitations/<id:pk>/cancel/", views.invitation_cancel, name="invitation_cancel"),
+    path("organisation/people/<id:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("organisation/people/<id:pk>/make-owner/", views.ownership_transfer, name="ownership_transfer"),
     path("invitation/<str:token>/", views.invite_accept, name="invite_accept"),
 ]
