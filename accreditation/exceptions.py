@@ -122,3 +122,64 @@ class ApplicationIncomplete(AccreditationError):
     def __init__(self, gaps: list[Gap]):
         self.gaps = list(gaps)
         super().__init__("Your application cannot be submitted yet: " + "; ".join(gap.text for gap in self.gaps) + ".")
+
+
+# --- issue 4: the officers' review and decisions ------------------------------------------------
+
+
+class NotAnOfficer(AccreditationError):
+    message = "Only council officers can do this."
+
+
+class NotALeadOfficer(AccreditationError):
+    message = "Only a lead officer can reassign a case."
+
+
+class AlreadyTaken(AccreditationError):
+    """Another officer has the case: `officer` is who (the message names them)."""
+
+    def __init__(self, message: str | None = None, *, officer=None):
+        self.officer = officer
+        super().__init__(message)
+
+    message = "Another officer has already taken this case."
+
+
+class NotAssignedOfficer(AccreditationError):
+    """Only the officer the case is assigned to may review or recommend it."""
+
+    def __init__(self, message: str | None = None, *, officer=None):
+        self.officer = officer
+        super().__init__(message)
+
+    message = "This case is not assigned to you. Only the officer who has it can do this."
+
+
+class CriterionNotReviewable(AccreditationError):
+    message = "This criterion is not part of this application, so it cannot be reviewed."
+
+
+class NoQueries(AccreditationError):
+    message = (
+        "Raise a query on at least one criterion before asking for changes: the employer needs to know what to change."
+    )
+
+
+class ReviewIncomplete(AccreditationError):
+    """Recommending before every criterion has an outcome, or with queries still open."""
+
+    def __init__(self, message: str, *, codes=()):
+        self.codes = tuple(codes)
+        super().__init__(message)
+
+
+class LevelNotAllowed(AccreditationError):
+    """A level that is not the edition's, above what the verified answers reach, or none at all."""
+
+
+class FourEyesRequired(AccreditationError):
+    message = "You recommended this case, so another officer must approve or reject it (four eyes)."
+
+
+class RecommendedForRejection(AccreditationError):
+    message = "This case was recommended for rejection, so it cannot be approved. Reject it, with a reason."

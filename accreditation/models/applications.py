@@ -103,6 +103,32 @@ class Application(models.Model):
     )
     withdrawal_reason = models.TextField(blank=True)
 
+    # Issue 4: the officer who has the case, what they asked for, recommended, and the decision.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_applications",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    changes_requested_at = models.DateTimeField(null=True, blank=True)
+    changes_requested_note = models.TextField(blank=True)
+    # Empty with a recommendation: recommended for rejection (below the lowest level, or not verified).
+    recommended_level_code = models.CharField(max_length=40, blank=True)
+    recommended_at = models.DateTimeField(null=True, blank=True)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recommendation_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    rejection_reason = models.TextField(blank=True)
+    rejection_next_steps = models.TextField(blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

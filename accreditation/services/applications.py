@@ -17,8 +17,9 @@ from ..exceptions import (
 )
 from ..models import Application, ApplicationStatus
 from ..selectors import application_state, open_application, submission_gaps
-from ..tasks import send_application_submitted_email, send_application_withdrawn_email
+from ..tasks import send_application_submitted_email, send_application_withdrawn_email, send_case_resubmitted_email
 from ._common import clean_text, require_member, text_problem
+from .review import officer_link
 from .transitions import Stamp, application_transition
 
 DECLARATION_MAX_LENGTH = 200
@@ -131,6 +132,13 @@ def application_submit(
         transaction.on_commit(
             lambda: send_application_submitted_email.enqueue(application_id=submitted.pk, link=link), robust=True
         )
+        if submitted.assigned_to_id is not None:
+            # Resubmitted after changes: the case stays with its officer, who is told (issue 4 point 6).
+            officer_url = officer_link(base_url, submitted)
+            transaction.on_commit(
+                lambda: send_case_resubmitted_email.enqueue(application_id=submitted.pk, link=officer_url),
+                robust=True,
+            )
     return submitted
 
 
