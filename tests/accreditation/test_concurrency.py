@@ -1,45 +1,18 @@
 """Races that matter, on PostgreSQL: two starts, two saves of one answer, a save racing the submission."""
 
-import threading
-
-import pytest
-from django.db import connection
-
 from accreditation import services
 from accreditation.exceptions import AccreditationError
 from accreditation.models import Answer, AnswerRevision, Application, ApplicationStatus
+from tests import concurrency
 from tests.accreditation.helpers import complete, criterion
+from tests.concurrency import POSTGRES_ONLY
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_ONLY
 
 
 def race(*calls):
-    """Run the calls at the same moment in separate threads (and connections); return what each did."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            call()
-            results[index] = "ok"
-        except AccreditationError as exc:
-            results[index] = type(exc).__name__
-        except Exception as exc:  # an IntegrityError here means the locking failed
-            results[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(results)
+    """Run the calls at the same moment; return what each did ("ok" or the AccreditationError raised)."""
+    return concurrency.race(*calls, refusal=AccreditationError)
 
 
 def test_two_starts_at_once_make_one_application(charter_edition, organisation, owner, member):

@@ -1,7 +1,6 @@
 """Races between officers on one case, on PostgreSQL: two takes at once, two approvals at once (issue 4)."""
 
 import pytest
-from django.db import connection
 
 from accreditation import services
 from accreditation.models import Accreditation, ApplicationStatus
@@ -9,12 +8,9 @@ from audit.models import AuditEvent
 from tests.accreditation.helpers import submitted_application
 from tests.accreditation.review_helpers import make_officer, recommend, take
 from tests.accreditation.test_concurrency import race
+from tests.concurrency import POSTGRES_ONLY
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """Races that matter, on PostgreSQL: two hand-overs of ownership, two acceptances of one link, two invitations."""
 
-import threading
-
-import pytest
-from django.db import connection
-
 from employers import services
 from employers.exceptions import EmployersError
 from employers.models import Invitation, Membership, Role
 from employers.tokens import invitation_token
+from tests import concurrency
+from tests.concurrency import POSTGRES_ONLY
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -17,36 +14,12 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_ONLY
 
 
 def race(*calls):
-    """Run the calls at the same moment in separate threads (and connections); return what each did."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            call()
-            results[index] = "ok"
-        except EmployersError as exc:
-            results[index] = type(exc).__name__
-        except Exception as exc:  # an IntegrityError here means the locking failed
-            results[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(results)
+    """Run the calls at the same moment; return what each did ("ok" or the EmployersError raised)."""
+    return concurrency.race(*calls, refusal=EmployersError)
 
 
 def test_two_hand_overs_at_once_leave_one_owner():
