@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on two processes (pytest-xdist): the machine has two cores. PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint check-deploy migrate demo assets venv system-packages clean worker
@@ -54,10 +56,10 @@ worker: venv ## Run the task worker (production uses TASK_BACKEND=database)
 	$(PY) manage.py db_worker
 
 test: venv assets system-packages ## Run the whole test suite, browser tests included
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: venv assets ## Run the suite without the browser tests
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 lint: venv ## ruff and bandit
 	$(VENV)/bin/ruff check .

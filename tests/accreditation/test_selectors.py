@@ -80,7 +80,7 @@ def test_a_commitment_with_nothing_to_answer_is_complete(application, owner, org
     inclusion = state.commitment("inclusion")
     assert [c.code for c in inclusion.criteria] == ["inclusion.recruitment"]
     inclusion.criteria.clear()
-    from accreditation.selectors import _task_status
+    from accreditation.selectors.employer import _task_status
 
     assert _task_status(inclusion, frozenset()) == TaskStatus.COMPLETED
 
