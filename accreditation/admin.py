@@ -159,3 +159,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
         "uploaded_at",
         "submission_round",
     ]
+
+
+# Fees and payments (issue 5) are registered in their own module.
+from . import admin_fees  # noqa: E402,F401

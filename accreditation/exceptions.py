@@ -183,3 +183,41 @@ class FourEyesRequired(AccreditationError):
 
 class RecommendedForRejection(AccreditationError):
     message = "This case was recommended for rejection, so it cannot be approved. Reject it, with a reason."
+
+
+# --- fees and payments (issue 5) -----------------------------------------------------------------
+
+
+class NoFeeBand(AccreditationError):
+    """No fee schedule is in force on the date, or no band of it covers the organisation."""
+
+    message = (
+        "No fee band covers this organisation on this date. The scheme administrator must add one before "
+        "this case can be approved."
+    )
+
+
+class FeeNotDue(AccreditationError):
+    """Paying, recording or waiving a fee for an accreditation that is not awaiting it."""
+
+    message = "No fee is due for this accreditation."
+
+
+class PaymentError(AccreditationError):
+    """Something went wrong taking a payment (the gateway hierarchy, as django-oscar draws it)."""
+
+    message = "We could not start your payment. Try again, or contact us if it keeps happening."
+
+
+class PaymentDeclined(PaymentError):
+    """The gateway refused the payment for a reason that is safe to show to the payer."""
+
+
+class GatewayError(PaymentError):
+    """The gateway could not be reached or answered with an error: nothing is safe to show but a generic message."""
+
+
+class WebhookSignatureInvalid(PaymentError):
+    """An event whose signature is missing, wrong or too old: answered 400, nothing stored."""
+
+    message = "The event's signature could not be verified."

@@ -17,8 +17,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("charter/", include("charter.urls")),
     path("employer/applications/", include("accreditation.urls_employer")),
+    path("employer/accreditations/", include("accreditation.urls_fees")),
     path("employer/", include("employers.urls")),
     path("officer/", include("accreditation.urls_officer")),
+    path("payments/", include("accreditation.urls_payments")),
     path("admin/", admin.site.urls),
 ]
 

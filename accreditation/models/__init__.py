@@ -1,4 +1,4 @@
-"""The accreditation process: applications, answers, evidence, the officers' review and accreditations."""
+"""The accreditation process: applications, answers, evidence, the officers' review, accreditations, fees, payments."""
 
 from .accreditations import (
     ACCREDITATION_STATUS_LABELS,
@@ -15,6 +15,16 @@ from .applications import (
     ApplicationStatus,
 )
 from .evidence import Evidence
+from .fees import FeeBand, FeeRate, FeeSchedule
+from .payments import (
+    OPEN_PAYMENT_STATUSES,
+    RECEIVED_PAYMENT_STATUSES,
+    Payment,
+    PaymentEvent,
+    PaymentEventStatus,
+    PaymentMethod,
+    PaymentStatus,
+)
 from .review import REVIEW_NOTE_MAX_LENGTH, CriterionReview, ReviewOutcome
 
 __all__ = [
@@ -31,5 +41,15 @@ __all__ = [
     "ApplicationStatus",
     "CriterionReview",
     "Evidence",
+    "FeeBand",
+    "FeeRate",
+    "FeeSchedule",
+    "OPEN_PAYMENT_STATUSES",
+    "Payment",
+    "PaymentEvent",
+    "PaymentEventStatus",
+    "PaymentMethod",
+    "PaymentStatus",
+    "RECEIVED_PAYMENT_STATUSES",
     "ReviewOutcome",
 ]

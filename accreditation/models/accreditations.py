@@ -47,8 +47,8 @@ ACCREDITATION_TRANSITIONS = {
 class Accreditation(models.Model):
     """An organisation's accreditation at a level, from one approved application.
 
-    Created `awaiting_fee` at approval; `valid_from`/`valid_until` are set when it becomes active
-    (the fee is paid or waived: a later issue).
+    Created `awaiting_fee` at approval with its fee fixed; `accreditation_activate` makes it active when
+    the fee is paid or waived, setting `valid_from`/`valid_until` (12 months).
     """
 
     organisation = models.ForeignKey("employers.Organisation", on_delete=models.PROTECT, related_name="accreditations")
@@ -63,6 +63,23 @@ class Accreditation(models.Model):
     )
     approved_at = models.DateTimeField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The fee, fixed at approval from the fee band in force that day (integer pence; issue 5).
+    fee_pence = models.PositiveIntegerField("fee (pence)", default=0)
+    fee_band = models.ForeignKey(
+        "accreditation.FeeBand", on_delete=models.PROTECT, null=True, blank=True, related_name="accreditations"
+    )
+    # The band in words as it was when the fee was fixed ("11 to 50 employees").
+    fee_band_label = models.CharField(max_length=120, blank=True)
+    # A waived fee activates the accreditation but can never be offset against business rates.
+    fee_waived_at = models.DateTimeField(null=True, blank=True)
+    fee_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fee_waived_reason = models.TextField(blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +111,10 @@ class Accreditation(models.Model):
     @property
     def employer_status_label(self) -> str:
         return self.status_enum.employer_label
+
+    @property
+    def fee_waived(self) -> bool:
+        return self.fee_waived_at is not None
 
     def can_move_to(self, status: str) -> bool:
         """Whether the transition table allows a move from the present status to `status`."""

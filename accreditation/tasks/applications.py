@@ -1,48 +1,10 @@
 """Emails about applications, sent by the task worker (in-process by default) after the change commits."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
-from django.template.loader import render_to_string
 
-from employers.models import Membership
-
-from .models import Application
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _recipients(application: Application) -> list[str]:
-    """Every user of the organisation, once each (they all see the application)."""
-    emails = Membership.objects.filter(organisation=application.organisation_id).values_list("user__email", flat=True)
-    return sorted(set(emails))
-
-
-def _context(application: Application, link: str) -> dict:
-    return {
-        "application": application,
-        "reference": application.reference,
-        "organisation_name": _one_line(application.organisation.display_name),
-        "link": link,
-        "service_name": settings.SERVICE_NAME,
-        "council_name": settings.COUNCIL_NAME,
-        "service_email": settings.SERVICE_EMAIL,
-        "service_phone": settings.SERVICE_PHONE,
-    }
-
-
-def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
-    # One message per person: colleagues' addresses are not shown to each other.
-    text = render_to_string(f"emails/accreditation/{template}.txt", context)
-    html = render_to_string(f"emails/accreditation/{template}.html", context)
-    for recipient in recipients:
-        send_mail(_one_line(subject), text, None, [recipient], html_message=html)
-
-
-def _person(user) -> str:
-    return _one_line(user.full_name or user.email) if user else ""
+from ..models import Application
+from ._common import _context, _one_line, _person, _recipients, _send
 
 
 @task
@@ -102,7 +64,7 @@ def send_application_taken_email(*, application_id: int, link: str) -> None:
 @task
 def send_changes_requested_email(*, application_id: int, link: str) -> None:
     """Send every user of the organisation the officer's queries, and how to answer them."""
-    from .models import CriterionReview, ReviewOutcome
+    from ..models import CriterionReview, ReviewOutcome
 
     application = Application.objects.select_related("organisation").filter(pk=application_id).first()
     if application is None or application.changes_requested_at is None:
@@ -146,7 +108,7 @@ def send_case_resubmitted_email(*, application_id: int, link: str) -> None:
 @task
 def send_application_approved_email(*, application_id: int, link: str) -> None:
     """Tell every user of the organisation that the application is approved, at which level, and what next."""
-    from .models import Accreditation
+    from ..models import Accreditation
 
     application = Application.objects.select_related("organisation").filter(pk=application_id).first()
     accreditation = Accreditation.objects.filter(application_id=application_id).first()

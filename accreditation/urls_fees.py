@@ -1,0 +1,5 @@
+"""The employer's accreditation and its fee under /employer/accreditations/ (issue 5)."""
+
+app_name = "fees"
+
+urlpatterns = []
