@@ -26,6 +26,7 @@ from .payments import (
     PaymentStatus,
 )
 from .review import REVIEW_NOTE_MAX_LENGTH, CriterionReview, ReviewOutcome
+from .sequences import NumberSequence
 
 __all__ = [
     "ACCREDITATION_STATUS_LABELS",
@@ -44,6 +45,7 @@ __all__ = [
     "FeeBand",
     "FeeRate",
     "FeeSchedule",
+    "NumberSequence",
     "OPEN_PAYMENT_STATUSES",
     "Payment",
     "PaymentEvent",
