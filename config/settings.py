@@ -118,7 +118,10 @@ FORM_RENDERER = "portal.forms.GovukFormRenderer"
 
 # The employer dashboard's sections from other apps: each a callable (request, membership) -> HTML.
 # employers imports none of them directly, so its arrows keep pointing one way.
-EMPLOYER_DASHBOARD_SECTIONS = ["accreditation.dashboard.applications_section"]
+EMPLOYER_DASHBOARD_SECTIONS = [
+    "accreditation.dashboard.accreditations_section",
+    "accreditation.dashboard.applications_section",
+]
 
 # --- Data ----------------------------------------------------------------------------------------
 LOCAL_DATA_DIR = BASE_DIR / "var"  # the embedded default's SQLite file and private files (git-ignored)
