@@ -112,6 +112,13 @@ def accreditation_activate(
     start = on or timezone.localdate()
 
     def prepare(locked: Accreditation) -> Stamp:
+        # The table also allows suspended → active: that is lifting a suspension (its own service), not this.
+        if locked.status != AccreditationStatus.AWAITING_FEE:
+            raise InvalidTransition(
+                f"This accreditation {_STATUS_PHRASES[locked.status_enum]}, so it cannot be activated by a fee.",
+                from_status=locked.status,
+                to_status=AccreditationStatus.ACTIVE,
+            )
         locked.activated_at = timezone.now()
         locked.activated_by = actor if actor is not None and actor.is_authenticated else None
         locked.valid_from = start
