@@ -1,9 +1,13 @@
 """The employer's self-assessment under /employer/applications/: task list, answers, evidence, submission.
 
 Every page looks the application up through the signed-in person's memberships (404 otherwise) and
-refuses council officers, like the rest of /employer/; only the evidence download lets officers in.
-Every change is a POST to one service; a submitted application can be read but never changed here.
+refuses council officers, like the rest of /employer/; only the evidence download lets officers in
+(and each file an officer opens is audited). Every change is a POST to one service; a submitted
+application can be read but never changed here. While the council has asked for changes, the task
+list, the commitment pages and check your answers show each officer's query beside its criterion.
 """
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.roles import is_officer
+from audit.services import audit_record
 from employers.views import employer_required, membership_required
 from portal.templatetags.govuk import field_anchor
 
@@ -31,12 +37,15 @@ from .exceptions import (
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, WithdrawForm
 from .models import ApplicationStatus
 from .selectors import (
+    CriterionState,
     application_for_member,
     application_state,
     application_timeline,
     criterion_anchor,
     evidence_for_download,
     evidence_for_member,
+    open_query_codes,
+    queries_for,
     status_tag,
     submission_gaps,
 )
@@ -47,6 +56,20 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
+# The officers' own steps in a review: their markings, recommendations and hand-overs are for officers
+# (PRODUCT.md section 3: "the employer sees a plain-English timeline"; officers see the full one). What
+# the employer needs of them reaches the employer when the case is sent back or decided.
+OFFICER_ONLY_ACTIONS = frozenset(
+    {
+        "criterion.verify",
+        "criterion.query",
+        "application.reassign",
+        "application.recommend",
+        "application.recommend_rejection",
+    }
+)
+
+
 def _not_editable(request, application):
     """A clear page instead of a change: the application has been submitted (or withdrawn, or decided)."""
     return render(
@@ -55,6 +78,46 @@ def _not_editable(request, application):
         {"application": application, "status_tag": status_tag(application)},
         status=409 if request.method == "POST" else 200,
     )
+
+
+@dataclass(frozen=True)
+class Query:
+    """An officer's query on one criterion, as the employer sees it while changes are requested."""
+
+    criterion: CriterionState
+    note: str
+    # Not acted on yet: no answer saved and no file added for the criterion since the query.
+    open: bool
+    url: str
+
+    @property
+    def code(self) -> str:
+        return self.criterion.code
+
+
+def _queries(application, state) -> dict[str, Query]:
+    """The latest round's queries by criterion code, in charter order, while changes are requested (else none).
+
+    Two queries: the notes, and which queries the employer has not acted on since.
+    """
+    if application.status != ApplicationStatus.CHANGES_REQUESTED:
+        return {}
+    notes = queries_for(application)
+    if not notes:
+        return {}
+    answers = {item.criterion.pk: item.answer for item in state.applicable if item.answer is not None}
+    files = {item.criterion.pk: item.files for item in state.applicable}
+    still_open = open_query_codes(application, answers, files)
+    queries = {}
+    for code, note in notes.items():
+        item = state.criteria_by_code.get(code)
+        if item is None:  # no longer asked: the organisation's headcount has changed since
+            continue
+        page = reverse("applications:commitment", kwargs={"pk": application.pk, "code": item.criterion.commitment.code})
+        queries[code] = Query(
+            criterion=item, note=note, open=code in still_open, url=f"{page}#{criterion_anchor(item.criterion)}"
+        )
+    return queries
 
 
 def _summary_items(forms, extra=()):
@@ -89,10 +152,21 @@ def task_list(request, pk):
     if not application.is_editable:
         return redirect("applications:detail", pk=application.pk)
     state = application_state(application)
+    queries = _queries(application, state)
+    tasks = [
+        (commitment, [queries[item.code] for item in commitment.criteria if item.code in queries])
+        for commitment in state.commitments
+    ]
     return render(
         request,
         "accreditation/task_list.html",
-        {"application": application, "state": state, "status_tag": status_tag(application)},
+        {
+            "application": application,
+            "state": state,
+            "status_tag": status_tag(application),
+            "tasks": tasks,
+            "queries": list(queries.values()),
+        },
     )
 
 
@@ -138,8 +212,14 @@ def commitment(request, pk, code):
         for conflict in conflicts.values()
     ]
     items = _summary_items(forms, extra) if request.method == "POST" else []
+    queries = _queries(application, state)
     rows = [
-        {"state": criterion_state, "form": form, "conflict": conflicts.get(criterion_state.criterion.pk)}
+        {
+            "state": criterion_state,
+            "form": form,
+            "conflict": conflicts.get(criterion_state.criterion.pk),
+            "query": queries.get(criterion_state.code),
+        }
         for criterion_state, form in zip(current.criteria, forms, strict=True)
     ]
     return render(
@@ -287,12 +367,23 @@ def evidence_remove(request, pk, evidence_pk):
 
 @login_required
 def evidence_download(request, pk, evidence_pk):
-    """Download a file: for the organisation's people and for officers; never from a public address."""
+    """Download a file: for the organisation's people and for officers; never from a public address.
+
+    Each file an officer opens is audited (on the file, so the employer's timeline is not filled with
+    downloads): the council can say who looked at an employer's evidence, and when.
+    """
     item = evidence_for_download(request.user, application_pk=pk, evidence_pk=evidence_pk)
     try:
         handle = item.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
+    if is_officer(request.user):
+        audit_record(
+            actor=request.user,
+            action="evidence.download",
+            obj=item,
+            note=f"Opened {item.original_name} ({item.criterion.code}) of application {item.application.reference}.",
+        )
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -350,6 +441,7 @@ def check_answers(request, pk):
             "state": state,
             "form": form,
             "gaps": gaps,
+            "queries": list(_queries(application, state).values()),
             "error_items": items,
             "page_errors": bool(items),
         },
@@ -377,7 +469,11 @@ def detail(request, pk):
             "application": application,
             "state": state,
             "status_tag": status_tag(application),
-            "timeline": application_timeline(application, include_edits=True),
+            "timeline": [
+                entry
+                for entry in application_timeline(application, include_edits=True)
+                if entry.action not in OFFICER_ONLY_ACTIONS
+            ],
         },
     )
 

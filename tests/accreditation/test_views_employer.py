@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-from accreditation import urls_employer
-from accreditation.models import Answer, AnswerRevision, Application, ApplicationStatus, Evidence
+from accreditation import services, urls_employer
+from accreditation.models import Answer, AnswerRevision, Application, ApplicationStatus, CriterionReview, Evidence
 from audit.models import AuditEvent
 from charter.levels import AnswerChoice
 from tests.accreditation.files import EICAR, docx_bytes, pdf_bytes, png_bytes
@@ -27,6 +27,7 @@ from tests.accreditation.helpers import (
     start_application,
     submit,
 )
+from tests.accreditation.review_helpers import make_officer, query, recommend, take, verify, verify_all
 from tests.factories import OrganisationFactory, OwnerMembershipFactory
 
 OFFICER_REFUSAL = "This part of the service is for employers"
@@ -1059,3 +1060,237 @@ def test_an_organisation_of_several_sees_only_the_application_of_each(
     client = signed_in(owner)
     for target in (application, theirs):
         assert client.get(reverse("applications:task_list", kwargs={"pk": target.pk})).status_code == 200
+
+
+# --- changes requested: the council's queries beside the criteria (issue 4 point 4) -------------------
+
+QUERY_NOTE = "Send payslips for the lowest-paid roles, not the policy."
+
+
+@pytest.fixture
+def olive(db):
+    """The officer who reviews the case."""
+    return make_officer("Olive Officer")
+
+
+def send_back(application, officer, *, queries: dict, message: str = ""):
+    """The officer takes the (re)submitted case, verifies all but `queries`, queries those and sends it back."""
+    application.refresh_from_db()
+    if application.status == ApplicationStatus.SUBMITTED:
+        take(application, officer)
+    verify_all(application, officer, except_codes=set(queries))
+    for code, note in queries.items():
+        query(application, officer, code, note=note)
+    return services.application_request_changes(
+        actor=officer, application=application, note=message, base_url="http://testserver/"
+    )
+
+
+@pytest.fixture
+def sent_back(application, owner, olive, evidence):
+    """The application, complete and submitted, sent back with a query on 1.1 (pay.direct) and a message."""
+    complete(application, owner)
+    submit(application, owner)
+    return send_back(application, olive, queries={"pay.direct": QUERY_NOTE}, message="Nearly there: one thing to fix.")
+
+
+def test_the_task_list_shows_the_queries_and_which_commitment_needs_changes(owner_client, sent_back, urls):
+    """Needs changes on the queried commitment, its hint naming the criterion, and each query with its note and link."""
+    html = body(owner_client.get(urls["task_list"]))
+    assert "The council has asked for changes" in html
+    assert re.search(r"Pay the real Living Wage</a>.*?The council asked about 1\.1</div>.*?Needs changes", html, re.S)
+    assert re.search(r"Offer secure hours</a>.*?task-hours-status\">\s*Completed", html, re.S)
+    assert html.count(">Needs changes</strong>") == 3  # the status line, the pay task and the query
+    assert "What the council asked you to change" in html
+    assert "Nearly there: one thing to fix." in html
+    direct = criterion(sent_back, "pay.direct")
+    queries = re.search(r'<dl class="govuk-summary-list[^"]*">.*?</dl>', html[html.index('id="queries"') :], re.S)
+    assert "1.1 Every directly employed worker" in queries.group(0)
+    assert QUERY_NOTE in queries.group(0)
+    assert f'href="{urls["commitment"]}#criterion-{direct.pk}"' in queries.group(0)
+    assert queries.group(0).count("govuk-summary-list__row") == 1
+
+
+def test_the_commitment_page_shows_the_query_beside_its_criterion(owner_client, sent_back, urls):
+    """The note sits inside the queried criterion's fieldset, read out with it; the other criteria have none."""
+    html = body(owner_client.get(urls["commitment"]))
+    direct, uplift = criterion(sent_back, "pay.direct"), criterion(sent_back, "pay.uplift")
+    group = re.search(rf'<div class="govuk-form-group[^"]*" id="criterion-{direct.pk}">.*?</fieldset>', html, re.S)
+    assert group, "no fieldset for 1.1"
+    assert f'aria-describedby="criterion-{direct.pk}-query ' in group.group(0)
+    assert f'id="criterion-{direct.pk}-query"' in group.group(0)
+    assert "The council asked about 1.1" in group.group(0) and QUERY_NOTE in group.group(0)
+    assert "Needs changes" in group.group(0)
+    assert html.count("The council asked about") == 1
+    assert f"criterion-{uplift.pk}-query" not in html
+
+
+def test_a_query_note_is_shown_as_plain_text_everywhere(owner_client, sent_back, urls):
+    """A note with markup in it (however it got there) is escaped on every page; a plain "<" and "&" read as typed."""
+    CriterionReview.objects.filter(application=sent_back, criterion__code="pay.direct").update(
+        note='<script>alert("x")</script> Pay < £12.60 & more\nSecond line'
+    )
+    for page in ["task_list", "commitment", "check_answers"]:
+        html = body(owner_client.get(urls[page]))
+        assert "<script>alert" not in html, page
+        escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Pay &lt; £12.60 &amp; more<br>Second line"
+        assert escaped in html, page
+
+
+def test_a_query_in_progress_is_not_shown_before_the_case_is_sent_back(owner_client, application, owner, olive, urls):
+    """While the officer is still checking, the employer sees neither the query nor its note."""
+    complete(application, owner)
+    submit(application, owner)
+    take(application, olive)
+    query(application, olive, "pay.direct", note=QUERY_NOTE)
+    verify(application, olive, "pay.uplift", note="Checked against the payroll.")
+    assert owner_client.get(urls["task_list"])["Location"] == urls["detail"]
+    html = body(owner_client.get(urls["detail"]))
+    assert QUERY_NOTE not in html and "The council asked" not in html
+    assert "Criterion queried" not in html and "Criterion verified" not in html
+    assert "Checked against the payroll." not in html
+    assert "Taken for checking by Olive Officer" in html
+
+
+def test_the_employer_s_timeline_leaves_out_the_officers_own_steps(owner_client, application, owner, olive, urls):
+    """A recommendation (and its reason) waits for the second officer: the employer's page does not show it."""
+    complete(application, owner)
+    submit(application, owner)
+    take(application, olive)
+    recommend(application, olive, level_code="supporter", reason="Lower: the contractor evidence is thin.")
+    html = body(owner_client.get(urls["detail"]))
+    assert "Level recommended" not in html and "the contractor evidence is thin" not in html
+    assert "Being checked" in html
+
+
+def test_changing_the_queried_answer_marks_the_query_changed(owner_client, sent_back, urls):
+    """After the employer saves a new answer, the task is complete again and the query reads "Changed"."""
+    direct = criterion(sent_back, "pay.direct")
+    response = post_answers(
+        owner_client,
+        sent_back,
+        "pay",
+        {"pay.direct": {"response": "yes", "explanation": "Payslips for our two lowest-paid roles attached."}},
+        action="later",
+    )
+    assert response["Location"] == urls["task_list"]
+    html = body(owner_client.get(urls["task_list"]))
+    assert re.search(r"Pay the real Living Wage</a>.*?task-pay-status\">\s*Completed", html, re.S)
+    assert QUERY_NOTE in html and ">Changed</strong>" in html
+    page = body(owner_client.get(urls["commitment"]))
+    assert "You have changed this answer or added a file since the council asked" in page
+    assert f'id="criterion-{direct.pk}-query"' in page
+
+
+def test_adding_a_file_answers_an_evidence_query(owner_client, sent_back, urls, evidence_storage):
+    """A new file beside the old ones also counts as acting on the query; the earlier files stay."""
+    before = set(Evidence.objects.filter(application=sent_back, criterion__code="pay.direct"))
+    response = upload(owner_client, sent_back, SimpleUploadedFile("payslips-april.pdf", pdf_bytes()))
+    assert response.status_code == 302
+    after = set(Evidence.objects.filter(application=sent_back, criterion__code="pay.direct"))
+    assert before < after and len(after - before) == 1
+    html = body(owner_client.get(urls["task_list"]))
+    assert re.search(r"Pay the real Living Wage</a>.*?task-pay-status\">\s*Completed", html, re.S)
+    assert ">Changed</strong>" in html
+
+
+def test_check_your_answers_lists_the_queries_before_resubmitting(owner_client, sent_back, urls):
+    """Check your answers repeats what the council asked, each with a Change link, above every answer."""
+    html = body(owner_client.get(urls["check_answers"]))
+    direct = criterion(sent_back, "pay.direct")
+    assert "What the council asked you to change" in html
+    assert html.index(QUERY_NOTE) < html.index('class="govuk-summary-card"')
+    assert f'href="{urls["commitment"]}#criterion-{direct.pk}">Change<span class="govuk-visually-hidden"> your' in html
+    assert "Nearly there: one thing to fix." in html
+
+
+def test_resubmitting_sends_the_case_back_to_its_officer(
+    owner_client, sent_back, owner, olive, urls, django_capture_on_commit_callbacks
+):
+    """Accept and submit again: round 2, still with the officer (who is emailed), and the queries are gone."""
+    post_answers(owner_client, sent_back, "pay", {"pay.direct": {"response": "yes", "explanation": "Payslips sent."}})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            urls["check_answers"], {"declaration_name": "Bea Baker", "declaration_role": "Director"}
+        )
+    assert response["Location"] == urls["confirmation"]
+    sent_back.refresh_from_db()
+    assert (sent_back.status, sent_back.submission_round, sent_back.assigned_to) == (
+        ApplicationStatus.SUBMITTED,
+        2,
+        olive,
+    )
+    assert [m for m in mail.outbox if m.to == [olive.email]]
+    assert owner_client.get(urls["task_list"])["Location"] == urls["detail"]
+    html = body(owner_client.get(urls["detail"]))
+    assert "What the council asked you to change" not in html
+    assert "Changes requested by Olive Officer" in html
+
+
+def test_the_loop_repeats_with_the_new_round_s_queries_only(owner_client, sent_back, owner, olive, urls):
+    """A second round of changes shows the second round's query, not the first's."""
+    answer(sent_back, owner, "pay.direct", explanation="Payslips sent.")
+    submit(sent_back, owner)
+    send_back(sent_back, olive, queries={"hours.notice": "Send this year's rota policy."})
+    html = body(owner_client.get(urls["task_list"]))
+    assert "Send this year&#x27;s rota policy." in html
+    assert QUERY_NOTE not in html
+    assert re.search(r"Offer secure hours</a>.*?The council asked about 2\.2</div>.*?Needs changes", html, re.S)
+    assert re.search(r"Pay the real Living Wage</a>.*?task-pay-status\">\s*Completed", html, re.S)
+    pay = body(owner_client.get(urls["commitment"]))
+    assert "The council asked about" not in pay
+
+
+def test_another_organisation_never_sees_the_queries(outsider_client, sent_back, urls):
+    """The queried application's pages are a 404 for anyone outside the organisation."""
+    for page in ["task_list", "commitment", "check_answers"]:
+        response = outsider_client.get(urls[page])
+        assert response.status_code == 404
+        assert QUERY_NOTE not in body(response)
+
+
+def test_the_task_list_with_queries_reads_a_fixed_number_of_queries(owner_client, application, owner, olive, urls):
+    """The queries add a fixed number of database queries, however many criteria are queried."""
+    complete(application, owner)
+    submit(application, owner)
+    send_back(application, olive, queries={"pay.direct": "One."})
+    one = query_count(owner_client, urls["task_list"])
+    answer(application, owner, "pay.direct", explanation="Changed.")
+    submit(application, owner)
+    send_back(
+        application, olive, queries=dict.fromkeys(["pay.direct", "hours.notice", "fair.no_fire_rehire"], "Again.")
+    )
+    assert query_count(owner_client, urls["task_list"]) == one
+    assert one <= 18
+
+
+# --- officers opening files are audited -------------------------------------------------------------
+
+
+def test_an_officer_opening_a_file_is_audited(officer_client, officer, evidence, urls):
+    """Each download by an officer writes an audit row on the file, naming it; the employer's timeline is untouched."""
+    for _ in range(2):
+        assert officer_client.get(urls["evidence_download"]).status_code == 200
+    events = list(AuditEvent.objects.filter(action="evidence.download").order_by("pk"))
+    assert len(events) == 2
+    event = events[0]
+    assert event.actor == officer and event.actor_label == officer.email
+    assert event.object_id == str(evidence.pk) and event.content_type.model == "evidence"
+    assert event.note == f"Opened payroll-summary.pdf (pay.direct) of application {evidence.application.reference}."
+    assert not AuditEvent.objects.for_object(evidence.application).filter(action="evidence.download").exists()
+
+
+def test_members_downloading_their_own_files_are_not_audited(member_client, owner_client, evidence, urls):
+    """The organisation's own people open their files without an audit row."""
+    assert member_client.get(urls["evidence_download"]).status_code == 200
+    assert owner_client.get(urls["evidence_download"]).status_code == 200
+    assert not AuditEvent.objects.filter(action="evidence.download").exists()
+
+
+def test_a_refused_or_missing_download_is_not_audited(officer_client, outsider_client, evidence, urls):
+    """Nothing is recorded for a file that was not served: missing from storage, or not the person's."""
+    assert outsider_client.get(urls["evidence_download"]).status_code == 404
+    evidence.file.storage.delete(evidence.file.name)
+    assert officer_client.get(urls["evidence_download"]).status_code == 404
+    assert not AuditEvent.objects.filter(action="evidence.download").exists()
