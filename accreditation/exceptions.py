@@ -221,3 +221,22 @@ class WebhookSignatureInvalid(PaymentError):
     """An event whose signature is missing, wrong or too old: answered 400, nothing stored."""
 
     message = "The event's signature could not be verified."
+
+
+class AlreadyAccredited(AccreditationError):
+    """Starting an application while the organisation's accreditation is awaiting its fee or not yet due for renewal."""
+
+    def __init__(self, message: str | None = None, *, accreditation=None):
+        self.accreditation = accreditation
+        super().__init__(message)
+
+    message = "Your organisation is already accredited, so it cannot start another application yet."
+
+
+class PaymentInProgress(AccreditationError):
+    """A card payment for the fee is being confirmed: settling the fee another way now could take it twice."""
+
+    message = (
+        "A card payment for this fee is being confirmed. Wait until it has succeeded or failed before recording "
+        "another payment or waiving the fee."
+    )

@@ -15,6 +15,7 @@ from ..models import (
     Application,
     ApplicationStatus,
 )
+from .payments import payments_needing_attention
 from .working_days import DECIDED_STATUSES, TARGET_WORKING_DAYS, WAITING_STATUSES, working_days_between
 
 # --- the officers' dashboard -----------------------------------------------------------------------
@@ -32,10 +33,12 @@ class DashboardFigures:
     median_working_days_to_decision: float | None  # from first submission to decision, this year
     approved_by_level: list[tuple[str, str, int]]  # (level code, level name, count), this year, most first
     rejected_this_year: int
+    payments_needing_attention: int = 0  # flagged for an officer (issue 5)
 
 
 def officer_dashboard_figures(today: date | None = None) -> DashboardFigures:
-    """Counts by state, cases past the target, median working days to a decision, decisions by level (5 queries)."""
+    """Counts by state, cases past the target, median working days to a decision, decisions by level, payments
+    needing attention (6 queries)."""
     today = today or timezone.localdate()
     counts = dict.fromkeys(ApplicationStatus.values, 0)
     for row in Application.objects.values("status").annotate(n=Count("pk")):
@@ -89,4 +92,5 @@ def officer_dashboard_figures(today: date | None = None) -> DashboardFigures:
         median_working_days_to_decision=statistics.median(durations) if durations else None,
         approved_by_level=by_level,
         rejected_this_year=sum(1 for _pk, status, *_ in decided if status == ApplicationStatus.REJECTED),
+        payments_needing_attention=payments_needing_attention(),
     )

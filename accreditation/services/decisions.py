@@ -15,6 +15,8 @@ from ..exceptions import FourEyesRequired, InputInvalid, LevelNotAllowed, Recomm
 from ..models import Accreditation, AccreditationStatus, Application, ApplicationStatus
 from ..selectors import review_progress
 from ..tasks import send_application_approved_email, send_application_rejected_email
+from ..tasks.fees import pounds
+from .fees import fee_for
 from .review import _note, officer_name, require_assigned, require_officer
 from .transitions import Stamp, application_transition
 
@@ -143,8 +145,11 @@ def _require_four_eyes(*, actor, locked: Application) -> None:
 def application_approve(*, actor, application: Application, note: str = "", base_url: str = "") -> Application:
     """Another officer approves a recommended case: the accreditation is created, awaiting its fee, at the level.
 
-    Refused for the recommending officer (FourEyesRequired, unless FOUR_EYES_APPROVAL is off) and for
-    a case recommended for rejection. The employer's users are told after the commit.
+    The fee is fixed now, in pence, from the fee band covering the organisation's headcount and type in
+    the schedule in force today (PRODUCT.md section 4); a later schedule never changes it. Refused for
+    the recommending officer (FourEyesRequired, unless FOUR_EYES_APPROVAL is off), for a case recommended
+    for rejection, and when no fee band covers the organisation (NoFeeBand: nothing changes). The
+    employer's users are told after the commit, with the fee.
     """
     require_officer(actor)
     note = _note(note, label="Your note", max_length=REASON_MAX_LENGTH)
@@ -155,6 +160,12 @@ def application_approve(*, actor, application: Application, note: str = "", base
             raise RecommendedForRejection
         level = locked.edition.levels.get(code=locked.recommended_level_code)
         now = timezone.now()
+        organisation = locked.organisation
+        fee = fee_for(
+            employees=organisation.employee_count,
+            organisation_type=organisation.organisation_type,
+            on=timezone.localdate(now),
+        )
         locked.decided_at = now
         locked.decided_by = actor
         locked.decision_note = note
@@ -166,13 +177,16 @@ def application_approve(*, actor, application: Application, note: str = "", base
             status=AccreditationStatus.AWAITING_FEE,
             approved_at=now,
             approved_by=actor,
+            fee_pence=fee.amount_pence,
+            fee_band=fee.band,
+            fee_band_label=fee.label,
         )
         audit_record(
             actor=actor,
             action="accreditation.create",
             obj=accreditation,
             to_state=AccreditationStatus.AWAITING_FEE,
-            note=f"{level.name}, from application {locked.reference}.",
+            note=f"{level.name}, from application {locked.reference}. Fee {pounds(fee.amount_pence)} ({fee.label}).",
         )
         recommended_by = officer_name(locked.recommended_by)
         return Stamp(
@@ -188,7 +202,9 @@ def application_approve(*, actor, application: Application, note: str = "", base
             action="application.approve",
             prepare=prepare,
         )
-        link = _dashboard_link(base_url)
+        # Straight to the page where the employer pays the fee.
+        path = reverse("fees:accreditation", kwargs={"pk": approved.accreditation.pk})
+        link = base_url.rstrip("/") + path if base_url else path
         transaction.on_commit(
             lambda: send_application_approved_email.enqueue(application_id=approved.pk, link=link), robust=True
         )

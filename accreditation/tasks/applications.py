@@ -5,6 +5,7 @@ from django.tasks import task
 
 from ..models import Application
 from ._common import _context, _one_line, _person, _recipients, _send
+from .fees import pounds
 
 
 @task
@@ -117,6 +118,8 @@ def send_application_approved_email(*, application_id: int, link: str) -> None:
     context = _context(application, link) | {
         "level_name": accreditation.level_name,
         "decided_at": application.decided_at,
+        "fee": pounds(accreditation.fee_pence),
+        "fee_band_label": _one_line(accreditation.fee_band_label),
     }
     subject = f"{settings.SERVICE_NAME}: application {application.reference} approved"
     _send(subject, "approved", context, _recipients(application))

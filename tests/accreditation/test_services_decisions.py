@@ -1,6 +1,7 @@
 """accreditation.services.decisions: recommending a level, approving with four eyes, rejecting (issue 4)."""
 
 import dataclasses
+import datetime
 
 import pytest
 from django.core import mail
@@ -11,6 +12,7 @@ from accreditation.exceptions import (
     InputInvalid,
     InvalidTransition,
     LevelNotAllowed,
+    NoFeeBand,
     NotAnOfficer,
     NotAssignedOfficer,
     RecommendedForRejection,
@@ -24,11 +26,14 @@ from accreditation.models import (
     ApplicationStatus,
     CriterionReview,
     Evidence,
+    FeeBand,
+    FeeSchedule,
 )
 from accreditation.selectors import review_progress
 from accreditation.tasks import send_application_rejected_email
 from audit.models import AuditEvent
 from charter.levels import AnswerChoice, compute_level
+from employers.models import Organisation, OrganisationType
 from tests.accreditation.helpers import (
     ALL_STATUSES,
     add_evidence,
@@ -418,3 +423,73 @@ def test_verifying_after_a_query_in_the_same_round_allows_a_recommendation(in_re
     verify(in_review, olive, "pay.direct", note="Confirmed by phone.")
     done = services.application_recommend(actor=olive, application=in_review, level_code="champion")
     assert done.status == ApplicationStatus.RECOMMENDED
+
+
+# --- the fee, fixed at approval (issue 5) ---------------------------------------------------------------
+
+
+def test_approval_fixes_the_fee_from_the_band_in_force(recommended, oscar):
+    """A company of 14 pays the 11 to 50 band of the schedule in force: £137, in pence, with the band's words."""
+    services.application_approve(actor=oscar, application=recommended)
+    accreditation = Accreditation.objects.get()
+    assert (accreditation.fee_pence, accreditation.fee_band_label) == (137_00, "11 to 50 employees")
+    assert accreditation.fee_band.schedule.effective_from == datetime.date(2024, 4, 1)
+    event = AuditEvent.objects.for_object(accreditation).get(action="accreditation.create")
+    assert event.note == f"Champion, from application {recommended.reference}. Fee £137.00 (11 to 50 employees)."
+
+
+def test_a_large_charity_pays_the_public_sector_or_charity_rate(recommended, oscar, organisation):
+    """The headcount and type are the organisation's on the day of approval: a charity of 600 pays £550."""
+    Organisation.objects.filter(pk=organisation.pk).update(
+        employee_count=600, organisation_type=OrganisationType.CHARITY
+    )
+    services.application_approve(actor=oscar, application=recommended)
+    accreditation = Accreditation.objects.get()
+    assert accreditation.fee_pence == 550_00
+    assert accreditation.fee_band_label == "501 or more employees, public sector or charity"
+
+
+def test_the_fee_comes_from_the_schedule_in_force_on_the_day_of_approval(recommended, oscar):
+    """A schedule from a later date does not apply to an approval before it; a later change never alters a fee."""
+    later = FeeSchedule.objects.create(effective_from=datetime.date(2099, 4, 1))
+    FeeBand.objects.create(schedule=later, min_employees=1, max_employees=None, amount_pence=999_00)
+    services.application_approve(actor=oscar, application=recommended)
+    accreditation = Accreditation.objects.get()
+    assert accreditation.fee_pence == 137_00
+    FeeBand.objects.filter(pk=accreditation.fee_band_id).update(amount_pence=200_00)
+    accreditation.refresh_from_db()
+    assert accreditation.fee_pence == 137_00
+
+
+def test_without_a_fee_band_approval_is_refused_and_nothing_changes(
+    recommended, oscar, django_capture_on_commit_callbacks
+):
+    """NoFeeBand names what is missing; the case stays recommended, no accreditation, no audit row, no email."""
+    FeeBand.objects.all().delete()
+    mail.outbox.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(NoFeeBand, match="No fee band covers a company with 14 employees on .*scheme administrator"),
+    ):
+        services.application_approve(actor=oscar, application=recommended)
+    recommended.refresh_from_db()
+    assert recommended.status == ApplicationStatus.RECOMMENDED and recommended.decided_at is None
+    assert not Accreditation.objects.exists()
+    assert last_event(recommended, "application.approve") is None
+    assert mail.outbox == []
+
+
+def test_the_approval_email_states_the_fee_and_where_to_pay_it(recommended, oscar, django_capture_on_commit_callbacks):
+    """Text and HTML both give the fee in pounds and its band, and send the employer to their page to pay."""
+    Organisation.objects.filter(pk=recommended.organisation_id).update(employee_count=1200)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(actor=oscar, application=recommended, base_url=BASE_URL)
+    message = mail.outbox[0]
+    assert "Annual fee: £3,440.00" in message.body
+    assert "Fee band: 501 or more employees, private sector" in message.body
+    assert "Pay the fee by card on your accreditation's page" in message.body
+    accreditation = Accreditation.objects.get()
+    assert f"http://testserver/employer/accreditations/{accreditation.pk}/" in message.body
+    html = message.alternatives[0][0]
+    assert "£3,440.00" in html and "501 or more employees, private sector" in html
