@@ -69,6 +69,7 @@ lint: venv ## ruff and bandit
 check-deploy: venv assets ## Django's deployment checks with production-like settings
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=charter.example.gov.uk EMAIL_URL=smtp+tls://mailer:secret@smtp.example.gov.uk:587 \
+	  STRIPE_SECRET_KEY=sk_test_dummy STRIPE_WEBHOOK_SECRET=whsec_dummy \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean: ## Remove the virtual environment, built assets and the local database

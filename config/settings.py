@@ -5,6 +5,8 @@ One file, read from environment variables. The defaults are safe for a developer
 DEBUG off and must then provide SECRET_KEY and ALLOWED_HOSTS, or the portal refuses to start.
 """
 
+import hashlib
+import hmac
 from pathlib import Path
 
 import environ
@@ -380,6 +382,30 @@ LOGGING = {
     "loggers": {"django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
-# --- Later features read these; documented in the README -------------------------------------
+# --- Payments (accreditation/gateways/, issue 5) --------------------------------------------------
+# Fees are paid through Stripe Checkout when STRIPE_SECRET_KEY is set; otherwise through the built-in test
+# gateway, a local page that takes no money (the embedded default and demos). With DEBUG off the deploy
+# check warns while the test gateway is in use (accreditation/gateways/checks.py).
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+# The signing secret of the webhook endpoint (/payments/stripe/webhook/) set up in Stripe's dashboard.
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else "test")
+if PAYMENT_GATEWAY not in ("stripe", "test"):
+    raise ImproperlyConfigured(f'PAYMENT_GATEWAY must be "stripe" or "test", not "{PAYMENT_GATEWAY}".')
+if PAYMENT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "The Stripe payment gateway needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (the signing secret of the "
+        "webhook endpoint /payments/stripe/webhook/ in Stripe's dashboard): without the webhook secret no payment "
+        "could ever be confirmed. See the README's configuration table."
+    )
+# The test gateway signs its events like Stripe does, with a secret derived from SECRET_KEY (never configured).
+TEST_GATEWAY_WEBHOOK_SECRET = (
+    "whsec_test_"
+    + hmac.new(SECRET_KEY.encode(), b"fine-city-employers-charter.test-payment-gateway", hashlib.sha256).hexdigest()
+)
+# The portal's public address (https://charter.example.gov.uk), for links in emails sent when no request is at
+# hand (a payment confirmed by the webhook). Empty: the webhook request's own host is used.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+# "Pay now" answers with a redirect to Stripe's hosted checkout; browsers apply form-action to a form's redirects.
+if PAYMENT_GATEWAY == "stripe":
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], "https://checkout.stripe.com"]

@@ -52,5 +52,13 @@ class PaymentGateway(Protocol):
 
 
 def current_gateway() -> PaymentGateway:
-    """The gateway the settings choose (PAYMENT_GATEWAY: "stripe" or "test")."""
-    raise NotImplementedError  # filled in by the gateway implementations (issue 5)
+    """The gateway the settings choose (PAYMENT_GATEWAY: "stripe" or "test"), configured from them."""
+    from django.conf import settings
+
+    if settings.PAYMENT_GATEWAY == "stripe":
+        from .stripe import StripeGateway
+
+        return StripeGateway(secret_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET)
+    from .test import TestGateway
+
+    return TestGateway(webhook_secret=settings.TEST_GATEWAY_WEBHOOK_SECRET)

@@ -36,6 +36,10 @@ SETTINGS_VARIABLES = [
     "SECURE_HSTS_PRELOAD",
     "TASK_BACKEND",
     "CONN_MAX_AGE",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "PAYMENT_GATEWAY",
+    "SITE_URL",
 ]
 
 
@@ -45,13 +49,16 @@ PASSED_THROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"]
 
 
 def production_environment(**overrides) -> dict:
-    """A minimal process environment with production-like settings: DEBUG off, a random key, a host, SMTP."""
+    """A minimal process environment with production-like settings: DEBUG off, a random key, a host, SMTP, Stripe."""
     environment = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     environment.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="charter.example.gov.uk",
         EMAIL_URL="smtp+tls://mailer:password@smtp.example.gov.uk:587",
+        # Production takes real payments: the deploy check warns while the test gateway is in use.
+        STRIPE_SECRET_KEY="sk_test_dummy",
+        STRIPE_WEBHOOK_SECRET="whsec_dummy",
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     environment.update(overrides)

@@ -185,3 +185,13 @@ def test_readme_documents_every_environment_variable():
     documented = set(re.findall(r"^\| `([A-Z0-9_]+)`(?:, `([A-Z0-9_]+)`)?", table, re.M))
     documented = {name for pair in documented for name in pair if name}
     assert variables - documented == set(), "not in the README's configuration table"
+
+
+def test_stripe_checkout_is_an_allowed_form_target_only_with_stripe(load_settings):
+    """Pay now redirects to checkout.stripe.com, so the CSP form-action allows it with Stripe (only)."""
+    stripe = load_settings(DEBUG="true", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    assert stripe["PAYMENT_GATEWAY"] == "stripe"
+    assert "https://checkout.stripe.com" in stripe["SECURE_CSP"]["form-action"]
+    local = load_settings(DEBUG="true")
+    assert local["PAYMENT_GATEWAY"] == "test"
+    assert local["SECURE_CSP"]["form-action"] == ["'self'"]
