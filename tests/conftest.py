@@ -16,6 +16,27 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_redis_database_per_worker(worker_id):
+    """Under pytest-xdist each worker uses its own Redis database (REDIS_URL's number + 1 + the worker's).
+
+    Each test empties the cache (below); with one shared database a worker would empty the other's
+    sessions and rate-limit counters in the middle of its tests.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    cache = settings.CACHES["default"]
+    if worker_id == "master" or not cache["BACKEND"].endswith("RedisCache"):
+        yield
+        return
+    scheme, _, rest = cache["LOCATION"].partition("://")
+    host, _, database = rest.partition("/")
+    own = (int(database) if database.isdigit() else 0) + 1 + int(worker_id.removeprefix("gw"))
+    with override_settings(CACHES={"default": cache | {"LOCATION": f"{scheme}://{host}/{own}"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def clear_cache():
     """Each test starts with an empty cache, so rate-limit counters (kept in Redis on CI) never leak."""
@@ -88,3 +109,20 @@ def officer_without_2fa_client(client, db):
     """A client signed in as an officer who has not set up two-factor."""
     client.force_login(OfficerFactory())
     return client
+
+
+@pytest.fixture(autouse=True)
+def default_fee_schedule(request):
+    """Put back the default fee schedule (accreditation migration 0005) before each transactional test.
+
+    Transactional tests (the browser tests, the PostgreSQL races) empty every table when they end, data
+    migrations' rows too, so a later one would find no fee band to fix a fee from.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    uses_live_server = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    if not uses_live_server and (marker is None or not marker.kwargs.get("transaction", False)):
+        return
+    request.getfixturevalue("transactional_db")
+    from tests.accreditation.fee_helpers import ensure_default_fees
+
+    ensure_default_fees()

@@ -3,12 +3,13 @@ submission, the plain-English timeline and status tags."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import is_officer
 from audit.models import AuditEvent
@@ -20,6 +21,8 @@ from charter.selectors import edition_content
 from ..exceptions import Gap
 from ..models import (
     OPEN_STATUSES,
+    Accreditation,
+    AccreditationStatus,
     Answer,
     Application,
     ApplicationStatus,
@@ -68,6 +71,39 @@ def organisation_applications(organisation) -> list[Application]:
 def open_application(organisation) -> Application | None:
     """The organisation's open application, if it has one (at most one can be open)."""
     return Application.objects.filter(organisation=organisation, status__in=OPEN_STATUSES).first()
+
+
+# A renewal application may start this many days before the accreditation expires (PRODUCT.md section 3).
+RENEWAL_WINDOW_DAYS = 90
+
+
+def accreditation_blocking_start(organisation, today: date | None = None) -> Accreditation | None:
+    """The accreditation that stops the organisation starting an application today, if any.
+
+    One application per accreditation year: not while an approved accreditation awaits its fee, nor
+    while one is active or suspended and more than RENEWAL_WINDOW_DAYS from its last day.
+    """
+    today = today or timezone.localdate()
+    renewal_opens_after = today + timedelta(days=RENEWAL_WINDOW_DAYS)
+    return (
+        Accreditation.objects.filter(organisation=organisation)
+        .filter(
+            Q(status=AccreditationStatus.AWAITING_FEE)
+            | Q(
+                status__in=(AccreditationStatus.ACTIVE, AccreditationStatus.SUSPENDED),
+                valid_until__gt=renewal_opens_after,
+            )
+        )
+        .order_by("-approved_at")
+        .first()
+    )
+
+
+def renewal_opens_on(accreditation: Accreditation) -> date | None:
+    """The first day a renewal application can start for an active accreditation."""
+    if accreditation.valid_until is None:
+        return None
+    return accreditation.valid_until - timedelta(days=RENEWAL_WINDOW_DAYS)
 
 
 def evidence_for_member(user, *, application_pk: int, evidence_pk: int) -> Evidence:

@@ -2,9 +2,12 @@
 
 One module per sub-domain: `applications` (start, submit, withdraw), `answers`, `evidence`,
 `review` (take, reassign, verify, query, request changes), `decisions` (recommend, approve, reject),
-and `transitions` (the helper every change of status uses).
+`fees` (fee bands, offline payments, waivers, flagged payments), `payments` (online checkout and the
+gateway's events), `activation` (the one way an accreditation becomes active), `sequences` (receipt
+numbers), and `transitions` (the helper every change of an application's status uses).
 """
 
+from .activation import accreditation_activate, accreditation_transition
 from .answers import AnswerInput, answer_save, answers_save
 from .applications import application_start, application_submit, application_withdraw
 from .decisions import (
@@ -14,6 +17,14 @@ from .decisions import (
     application_reject,
 )
 from .evidence import evidence_add, evidence_remove
+from .fees import (
+    fee_for,
+    fee_waive,
+    payment_accept,
+    payment_attention_clear,
+    payment_record_offline,
+)
+from .payments import payment_checkout_start, payment_event_receive, payment_event_rerun
 from .review import (
     application_reassign,
     application_request_changes,
@@ -25,6 +36,8 @@ from .review import (
 from .transitions import application_transition
 
 __all__ = [
+    "accreditation_activate",
+    "accreditation_transition",
     "AnswerInput",
     "answer_save",
     "answers_save",
@@ -43,5 +56,13 @@ __all__ = [
     "criterion_verify",
     "evidence_add",
     "evidence_remove",
+    "fee_for",
+    "fee_waive",
     "is_lead_officer",
+    "payment_accept",
+    "payment_attention_clear",
+    "payment_checkout_start",
+    "payment_event_receive",
+    "payment_event_rerun",
+    "payment_record_offline",
 ]

@@ -9,14 +9,21 @@ from charter.selectors import current_edition
 from employers.models import Organisation
 
 from ..exceptions import (
+    AlreadyAccredited,
     ApplicationAlreadyOpen,
     ApplicationIncomplete,
     Gap,
     InputInvalid,
     NoCurrentEdition,
 )
-from ..models import Application, ApplicationStatus
-from ..selectors import application_state, open_application, submission_gaps
+from ..models import AccreditationStatus, Application, ApplicationStatus
+from ..selectors.employer import (
+    accreditation_blocking_start,
+    application_state,
+    open_application,
+    renewal_opens_on,
+    submission_gaps,
+)
 from ..tasks import send_application_submitted_email, send_application_withdrawn_email, send_case_resubmitted_email
 from ._common import clean_text, require_member, text_problem
 from .review import officer_link
@@ -31,6 +38,20 @@ def _link(base_url: str, application: Application) -> str:
     return base_url.rstrip("/") + path if base_url else path
 
 
+def start_refusal(accreditation) -> str:
+    """Why an organisation with this accreditation cannot start an application yet, in plain words."""
+    if accreditation.status == AccreditationStatus.AWAITING_FEE:
+        return (
+            f"Your application has been approved at {accreditation.level_name}: pay the fee to become accredited. "
+            "You cannot start another application while the fee is due."
+        )
+    opens = renewal_opens_on(accreditation)
+    return (
+        f"Your organisation is accredited until {accreditation.valid_until:%-d %B %Y}. "
+        f"You can apply to renew from {opens:%-d %B %Y}."
+    )
+
+
 def application_start(*, actor, organisation: Organisation) -> Application:
     """A member starts their organisation's application against the current edition (one open at a time)."""
     with transaction.atomic():
@@ -40,6 +61,9 @@ def application_start(*, actor, organisation: Organisation) -> Application:
         existing = open_application(organisation)
         if existing is not None:
             raise ApplicationAlreadyOpen(application=existing)
+        accredited = accreditation_blocking_start(organisation)
+        if accredited is not None:
+            raise AlreadyAccredited(start_refusal(accredited), accreditation=accredited)
         edition = current_edition()
         if edition is None:
             raise NoCurrentEdition

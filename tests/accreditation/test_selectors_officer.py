@@ -8,7 +8,7 @@ from django.utils import timezone
 from time_machine import travel
 
 from accreditation import services
-from accreditation.models import Application
+from accreditation.models import Accreditation, AccreditationStatus, Application
 from accreditation.selectors import (
     case_for_officer,
     days_waiting,
@@ -208,7 +208,8 @@ def test_the_case_shows_the_organisation_s_earlier_applications_and_accreditatio
     take(first, olive)
     recommend(first, olive)
     services.application_approve(actor=oscar, application=first)
-    # The next year's application.
+    # The next year's application, once that accreditation has expired.
+    Accreditation.objects.filter(application=first).update(status=AccreditationStatus.EXPIRED)
     second = submitted_application(organisation=organisation, actor=owner)
     case = case_for_officer(second.pk)
     assert [a.pk for a in case.earlier_applications] == [first.pk]

@@ -377,3 +377,67 @@ def test_a_withdrawn_application_frees_the_organisation_to_start_again(applicati
     """After withdrawing, a new application can be started."""
     services.application_withdraw(actor=owner, application=application)
     assert start_application(organisation=organisation, actor=owner).status == ApplicationStatus.DRAFT
+
+
+# --- one application per accreditation year ---------------------------------------------------------
+
+
+@pytest.fixture
+def accredited(charter_edition, organisation, owner):
+    """The organisation's approved accreditation, awaiting its fee."""
+    from tests.accreditation.fee_helpers import approved_accreditation
+
+    return approved_accreditation(organisation=organisation, actor=owner)
+
+
+def test_no_new_application_while_the_fee_is_due(accredited, organisation, owner):
+    """An approved application's fee is due: starting another is refused in plain words, and nothing is made."""
+    from accreditation.exceptions import AlreadyAccredited
+
+    before = Application.objects.count()
+    with pytest.raises(AlreadyAccredited) as refused:
+        services.application_start(actor=owner, organisation=organisation)
+    assert str(refused.value) == (
+        f"Your application has been approved at {accredited.level_name}: pay the fee to become accredited. "
+        "You cannot start another application while the fee is due."
+    )
+    assert Application.objects.count() == before
+
+
+def test_renewal_opens_ninety_days_before_the_last_day(accredited, organisation, owner):
+    """Active until a date: refused until 90 days before it (saying when), then a renewal can start."""
+    import datetime
+
+    from accreditation.exceptions import AlreadyAccredited
+    from accreditation.models import Accreditation, AccreditationStatus
+
+    today = datetime.date.today()
+    Accreditation.objects.filter(pk=accredited.pk).update(
+        status=AccreditationStatus.ACTIVE, valid_from=today, valid_until=today + datetime.timedelta(days=91)
+    )
+    with pytest.raises(AlreadyAccredited) as refused:
+        services.application_start(actor=owner, organisation=organisation)
+    last_day = today + datetime.timedelta(days=91)
+    opens = last_day - datetime.timedelta(days=90)
+    assert str(refused.value) == (
+        f"Your organisation is accredited until {last_day:%-d %B %Y}. You can apply to renew from {opens:%-d %B %Y}."
+    )
+    Accreditation.objects.filter(pk=accredited.pk).update(valid_until=today + datetime.timedelta(days=90))
+    renewal = services.application_start(actor=owner, organisation=organisation)
+    assert renewal.status == ApplicationStatus.DRAFT
+
+
+def test_an_expired_accreditation_does_not_stop_a_new_application(accredited, organisation, owner):
+    """Once the accreditation has expired (or been revoked), the organisation can apply again."""
+    from accreditation.models import Accreditation, AccreditationStatus
+
+    Accreditation.objects.filter(pk=accredited.pk).update(status=AccreditationStatus.EXPIRED)
+    assert services.application_start(actor=owner, organisation=organisation).status == ApplicationStatus.DRAFT
+
+
+def test_the_dashboard_says_why_no_application_can_start(accredited, client, owner):
+    """The dashboard offers no "Start your application" button while the fee is due, and says why."""
+    client.force_login(owner)
+    html = client.get("/employer/").content.decode()
+    assert "Start your application" not in html
+    assert "You cannot start another application while the fee is due." in html

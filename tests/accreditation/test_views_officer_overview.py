@@ -10,6 +10,7 @@ from django.utils import timezone
 from time_machine import travel
 
 from accreditation import services
+from accreditation.models import Accreditation, AccreditationStatus
 from employers.models import OrganisationType
 from tests.accreditation.helpers import start_application, submitted_application
 from tests.accreditation.review_helpers import make_officer, query, recommend, take
@@ -316,6 +317,8 @@ def bakery(charter_edition):
     take(approved, olive)
     recommend(approved, olive)
     services.application_approve(actor=oscar, application=approved)
+    # A year on: that accreditation has expired, and the renewal is a new draft.
+    Accreditation.objects.filter(application=approved).update(status=AccreditationStatus.EXPIRED)
     draft = start_application(organisation=organisation, actor=owner)
     return {"organisation": organisation, "approved": approved, "draft": draft}
 
@@ -331,9 +334,7 @@ def test_the_organisation_page_shows_details_applications_accreditations_and_use
         (bakery["approved"].reference, "Approved"),
     ]
     assert applications[1][5] == "Olive Officer"
-    assert [(row[0], row[1]) for row in body_rows(page.tables["accreditations-table"])] == [
-        ("Champion", "Approved, awaiting fee")
-    ]
+    assert [(row[0], row[1]) for row in body_rows(page.tables["accreditations-table"])] == [("Champion", "Expired")]
     assert body_rows(page.tables["users-table"]) == [
         ("Bea Baker", "bea@goldencrust.example", "Owner"),
         ("Sam Saunders", "sam@gc.example", "Member"),
