@@ -42,12 +42,12 @@ def test_seed_demo_creates_admin_officers_and_employers(debug_on):
     officers = [u for u in User.objects.filter(email__endswith="@norwich.gov.uk") if is_officer(u)]
     assert len(officers) == 2
     assert all(has_two_factor(o) for o in officers)
-    assert Organisation.objects.count() == 6
-    assert Membership.objects.filter(role=Role.OWNER).count() == 6
+    assert Organisation.objects.count() == 7
+    assert Membership.objects.filter(role=Role.OWNER).count() == 7
     baker = User.objects.get(email="baker@example.com")
     assert baker.check_password("charter-demo-2026")
     assert baker.organisations.count() == 2, "one demo user belongs to two organisations, to show switching"
-    assert AuditEvent.objects.filter(action="organisation.create").count() == 6
+    assert AuditEvent.objects.filter(action="organisation.create").count() == 7
 
 
 def test_seed_demo_is_idempotent(debug_on):
@@ -86,7 +86,7 @@ def application_of(legal_name: str) -> Application:
 
 
 def test_seed_demo_puts_an_employer_at_every_stage(debug_on, charter_edition):
-    """Draft, waiting, in review with a query, changes requested, recommended, approved awaiting its fee."""
+    """Draft, waiting, in review with a query, changes requested, recommended, awaiting its fee, accredited."""
     call_command("seed_demo", stdout=io.StringIO())
     stages = dict(Application.objects.values_list("organisation__legal_name", "status"))
     assert stages == {
@@ -96,6 +96,7 @@ def test_seed_demo_puts_an_employer_at_every_stage(debug_on, charter_edition):
         "Bread and Co Bakery Ltd": ApplicationStatus.CHANGES_REQUESTED,
         "Wensum Web Studio Ltd": ApplicationStatus.RECOMMENDED,
         "Riverside Engineering Limited": ApplicationStatus.APPROVED,
+        "St Giles Dental Practice Ltd": ApplicationStatus.APPROVED,
     }
     olivia = User.objects.get(email="officer1@norwich.gov.uk")
     omar = User.objects.get(email="officer2@norwich.gov.uk")
@@ -120,18 +121,26 @@ def test_seed_demo_puts_an_employer_at_every_stage(debug_on, charter_edition):
 
     approved = application_of("Riverside Engineering Limited")
     assert (approved.recommended_by, approved.decided_by) == (olivia, omar), "four eyes"
-    accreditation = Accreditation.objects.get()
-    assert accreditation.application == approved and accreditation.status == AccreditationStatus.AWAITING_FEE
+    accreditation = Accreditation.objects.get(application=approved)
+    assert accreditation.status == AccreditationStatus.AWAITING_FEE
     assert accreditation.level_code == "accredited"
+    assert accreditation.fee_pence == 550_00, "251 to 500 employees"
+
+    accredited = Accreditation.objects.get(organisation__legal_name="St Giles Dental Practice Ltd")
+    assert accredited.status == AccreditationStatus.ACTIVE and accredited.fee_pence == 137_00
+    [payment] = accredited.payments.all()
+    assert (payment.method, payment.status, payment.reference) == ("offline", "paid", "BACS ST GILES DENTAL")
 
     # Every step went through the services: each change of state is in the audit record.
     for action, count in {
-        "application.start": 6,
-        "application.submit": 5,
-        "application.take": 4,
+        "application.start": 7,
+        "application.submit": 6,
+        "application.take": 5,
         "application.request_changes": 1,
-        "application.recommend": 2,
-        "application.approve": 1,
+        "application.recommend": 3,
+        "application.approve": 2,
+        "payment.record_offline": 1,
+        "accreditation.activate": 1,
     }.items():
         assert AuditEvent.objects.filter(action=action).count() == count, action
     assert Evidence.objects.exists() and all(e.file.storage.exists(e.file.name) for e in Evidence.objects.all())
@@ -155,7 +164,7 @@ def test_the_demo_employer_sees_the_query_beside_the_criterion(debug_on, charter
 def test_seed_demo_sends_no_email(debug_on, charter_edition):
     """The demo's made-up history sends nobody an email (each service commits, so its emails would go at once)."""
     call_command("seed_demo", stdout=io.StringIO())
-    assert Application.objects.count() == 6
+    assert Application.objects.count() == 7
     assert mail.outbox == []
 
 
@@ -178,6 +187,6 @@ def test_seed_demo_without_a_charter_makes_no_applications(debug_on):
     """Before the charter is loaded, people and organisations are made, and the command says why no applications."""
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    assert Organisation.objects.count() == 6
+    assert Organisation.objects.count() == 7
     assert not Application.objects.exists()
     assert "No charter is loaded" in out.getvalue()

@@ -2,7 +2,8 @@
 
 Employers' applications are built through the real services, as a person would through the pages:
 a draft, one waiting for an officer, one in review with a query, one sent back for changes, one
-recommended and waiting for the second officer, and one approved whose accreditation waits for its fee.
+recommended and waiting for the second officer, one approved whose accreditation waits for its fee, and
+one accredited (its fee recorded as paid by bank transfer).
 The README's "Demo logins" section says who is where.
 
 Idempotent: running it again changes nothing (an organisation that already has an application is left
@@ -50,8 +51,30 @@ IN_REVIEW = "in_review"
 CHANGES_REQUESTED = "changes_requested"
 RECOMMENDED = "recommended"
 APPROVED = "approved"
+ACCREDITED = "accredited"  # approved, and the fee paid (recorded as a bank transfer)
 
 ORGANISATIONS = [
+    {
+        "owner": ("dentist@example.com", "Dev Dentist"),
+        "members": [],
+        "stage": ACCREDITED,
+        "responses": {"voice.unions": AnswerChoice.NOT_YET},
+        "details": {
+            "legal_name": "St Giles Dental Practice Ltd",
+            "trading_name": "St Giles Dental",
+            "organisation_type": "company",
+            "company_number": "08642097",
+            "charity_number": "",
+            "sector": "Q",
+            "employee_count": 28,
+            "address_line_1": "61 St Giles Street",
+            "address_line_2": "",
+            "town": "Norwich",
+            "postcode": "NR2 1JR",
+            "website": "https://stgilesdental.example.com/",
+            "public_description": "A family dental practice in the Norwich Lanes.",
+        },
+    },
     {
         "owner": ("baker@example.com", "Bea Baker"),
         "members": [("shopfloor@example.com", "Sam Shopfloor")],
@@ -313,6 +336,15 @@ class Command(BaseCommand):
         services.application_approve(
             actor=approver, application=application, note="Agreed: the evidence supports this level."
         )
+        if stage == ACCREDITED:
+            accreditation = application.accreditation
+            services.payment_record_offline(
+                actor=approver,
+                accreditation=accreditation,
+                amount_pence=accreditation.fee_pence,
+                paid_on=timezone.localdate(),
+                reference="BACS ST GILES DENTAL",
+            )
 
     def _answer(self, application, owner, criteria, spec, *, only_commitment=None):
         """Answer every criterion that applies (Yes unless the spec says otherwise), with files for a Yes."""
