@@ -389,7 +389,14 @@ LOGGING = {
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 # The signing secret of the webhook endpoint (/payments/stripe/webhook/) set up in Stripe's dashboard.
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
-PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else "test")
+# With DEBUG off there is no default: a live service without Stripe keys must not fall back, unnoticed, to a
+# gateway that marks fees paid without taking money. PAYMENT_GATEWAY=test says so on purpose (a public demo).
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="stripe" if STRIPE_SECRET_KEY else ("test" if DEBUG else ""))
+if not PAYMENT_GATEWAY:
+    raise ImproperlyConfigured(
+        "No payment gateway: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take fees through Stripe, or "
+        "PAYMENT_GATEWAY=test for a demonstration that takes no money. See the README's configuration table."
+    )
 if PAYMENT_GATEWAY not in ("stripe", "test"):
     raise ImproperlyConfigured(f'PAYMENT_GATEWAY must be "stripe" or "test", not "{PAYMENT_GATEWAY}".')
 if PAYMENT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):

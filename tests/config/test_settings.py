@@ -5,10 +5,17 @@ import re
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.exceptions import ImproperlyConfigured
 
 from tests.config.conftest import BASE_DIR, manage, production_environment
 
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "charter.example.gov.uk"}
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "charter.example.gov.uk",
+    "STRIPE_SECRET_KEY": "sk_test_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+}
 
 
 def test_check_deploy_reports_no_issues_with_production_settings():
@@ -195,3 +202,12 @@ def test_stripe_checkout_is_an_allowed_form_target_only_with_stripe(load_setting
     local = load_settings(DEBUG="true")
     assert local["PAYMENT_GATEWAY"] == "test"
     assert local["SECURE_CSP"]["form-action"] == ["'self'"]
+
+
+def test_production_needs_a_payment_gateway_chosen(load_settings):
+    """DEBUG off and no Stripe keys: no silent fall-back to the test gateway; PAYMENT_GATEWAY=test is a choice."""
+    without = {key: value for key, value in PRODUCTION.items() if not key.startswith("STRIPE_")}
+    with pytest.raises(ImproperlyConfigured, match="No payment gateway"):
+        load_settings(**without)
+    assert load_settings(**without, PAYMENT_GATEWAY="test")["PAYMENT_GATEWAY"] == "test"
+    assert load_settings(**PRODUCTION)["PAYMENT_GATEWAY"] == "stripe"

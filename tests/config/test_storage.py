@@ -79,6 +79,7 @@ def s3_private_storage(moto_endpoint, load_settings, settings):
         "DEBUG": "false",
         "SECRET_KEY": "x" * 50,
         "ALLOWED_HOSTS": "charter.example.gov.uk",
+        "PAYMENT_GATEWAY": "test",
         "AWS_STORAGE_BUCKET_NAME": "charter-evidence",
         "AWS_S3_ENDPOINT_URL": moto_endpoint,
         "AWS_S3_REGION_NAME": "eu-west-2",

@@ -35,7 +35,9 @@ def test_healthz_only_answers_get(client, db):
 
 def test_healthz_is_not_redirected_to_https_in_production(client, db, settings, load_settings):
     """With production's HTTPS redirect on, /healthz still answers plain HTTP; other pages redirect."""
-    production = load_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="charter.example.gov.uk")
+    production = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="charter.example.gov.uk", PAYMENT_GATEWAY="test"
+    )
     settings.SECURE_SSL_REDIRECT = production["SECURE_SSL_REDIRECT"]
     settings.SECURE_REDIRECT_EXEMPT = production["SECURE_REDIRECT_EXEMPT"]
     settings.ALLOWED_HOSTS = ["charter.example.gov.uk"]

@@ -25,7 +25,13 @@ API_KEY = f"charter_test-{SERVICE_ID}-{SECRET}"  # a fake key in Notify's shape:
 TEMPLATE_ID = "5f0c7e9a-1b2d-4c3e-8f4a-6b7c8d9e0f1a"
 REPLY_TO_ID = "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d"
 
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "charter.example.gov.uk"}
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "charter.example.gov.uk",
+    "STRIPE_SECRET_KEY": "sk_test_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_x",
+}
 NOTIFY_VARIABLES = ["NOTIFY_API_KEY", "NOTIFY_TEMPLATE_ID", "NOTIFY_REPLY_TO_ID", "NOTIFY_BASE_URL"]
 NOTIFY_OPTIONS = {"api_key": API_KEY, "template_id": TEMPLATE_ID, "base_url": BASE_URL}
 
