@@ -17,6 +17,7 @@ from employers.views import employer_required
 
 from .exceptions import AccreditationError
 from .models import RECEIVED_PAYMENT_STATUSES, AccreditationStatus, PaymentStatus
+from .money import money, pounds
 from .receipts import receipt_filename, receipt_pdf
 from .selectors.accreditations import (
     UNSUCCESSFUL_PAYMENT_STATUSES,
@@ -32,7 +33,6 @@ from .selectors.accreditations import (
     receipt_payment_for_member,
 )
 from .services.payments import payment_checkout_start
-from .tasks.fees import pounds
 
 # After this many checks by hand, the "confirming" page says what to do if the payment never shows.
 PATIENT_CHECKS = 3
@@ -45,10 +45,11 @@ def _payment_rows(payments) -> list[dict]:
         {
             "payment": payment,
             "tag": payment_tag(payment),
-            "amount": pounds(
-                payment.amount_paid_pence if payment.amount_paid_pence is not None else payment.amount_due_pence
+            "amount": money(
+                payment.amount_paid_pence if payment.amount_paid_pence is not None else payment.amount_due_pence,
+                payment.currency,
             ),
-            "refunded": pounds(payment.refunded_pence) if payment.refunded_pence else "",
+            "refunded": money(payment.refunded_pence, payment.currency) if payment.refunded_pence else "",
             "received": payment_is_received(payment),
             "date": payment.paid_at or payment.created_at,
         }

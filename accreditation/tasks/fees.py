@@ -4,12 +4,8 @@ from django.conf import settings
 from django.tasks import task
 
 from ..models import RECEIVED_PAYMENT_STATUSES, Accreditation, AccreditationStatus, Payment
+from ..money import money, pounds  # noqa: F401 (pounds: callers import it from here too)
 from ._common import _one_line, _send, organisation_recipients
-
-
-def pounds(pence: int) -> str:
-    """Integer pence as the council writes money: £69.00, £3,440.00."""
-    return f"£{pence // 100:,}.{pence % 100:02d}"
 
 
 def _fee_context(accreditation: Accreditation, link: str) -> dict:
@@ -40,7 +36,8 @@ def send_payment_receipt_email(*, payment_id: int, link: str) -> None:
     accreditation = payment.accreditation
     context = _fee_context(accreditation, link) | {
         "payment": payment,
-        "amount": pounds(payment.amount_paid_pence or 0),
+        "amount": money(payment.amount_paid_pence, payment.currency),
+        "test_payment": payment.method == "test",
         "receipt_number": payment.receipt_number or "",
         "paid_at": payment.paid_at,
         "method": payment.get_method_display(),

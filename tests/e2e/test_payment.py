@@ -120,3 +120,30 @@ def test_a_failed_payment_says_so_and_offers_pay_now_again(page, a11y, accredita
 
     pay_now(page, a11y, page.locator("main"), "pay-fail-again")
     assert Payment.objects.filter(accreditation=accreditation, status=PaymentStatus.PENDING).count() == 1
+
+
+def test_the_confirming_page_moves_on_by_itself_when_the_payment_arrives(page, a11y, accreditation):
+    """Back from the checkout before the gateway's event: "confirming", then, with no click, "Payment received"."""
+    from django.conf import settings
+
+    from accreditation.gateways.test import TestGateway
+    from accreditation.services.payments import checkout_metadata, payment_checkout_start, payment_event_receive
+
+    owner = accreditation.organisation.memberships.get().user
+    payment = payment_checkout_start(actor=owner, accreditation=accreditation, base_url="http://testserver/")
+    sign_in(page, a11y, accreditation, "auto")
+    page.goto(f"/employer/accreditations/{accreditation.pk}/payment-received/?session_id={payment.checkout_session_id}")
+    a11y.check("auto-confirming")
+    assert page.get_by_role("heading", name="We are confirming your payment").is_visible()
+    assert page.get_by_text("This page checks for your payment by itself every few seconds.").is_visible()
+
+    # The gateway's events arrive now, through the same code as Stripe's webhook.
+    gateway = TestGateway(webhook_secret=settings.TEST_GATEWAY_WEBHOOK_SECRET)
+    for event in gateway.events_for(payment=payment, metadata=checkout_metadata(accreditation), succeed=True):
+        payload, signature = gateway.sign(event)
+        payment_event_receive(gateway=gateway, payload=payload, signature=signature)
+
+    panel = page.locator(".govuk-panel--confirmation")
+    panel.get_by_role("heading", name="Payment received").wait_for(timeout=15_000)
+    a11y.check("auto-received")
+    assert panel.get_by_text("You are accredited").is_visible()
