@@ -287,6 +287,17 @@ class GovukDateFilter(django_filters.Filter):
     field_class = GovukDateField
 
 
+class PaymentFilterForm(forms.Form):
+    """The payments filter's form: a date range that ends before it starts is an error, not an empty table."""
+
+    def clean(self):
+        cleaned = super().clean()
+        paid_from, paid_to = cleaned.get("paid_from"), cleaned.get("paid_to")
+        if paid_from and paid_to and paid_to < paid_from:
+            self.add_error("paid_to", "Paid on or before must be the same as or after paid on or after")
+        return cleaned
+
+
 class PaymentFilter(django_filters.FilterSet):
     """Status, method, the dates paid between, and only flagged payments."""
 
@@ -299,6 +310,7 @@ class PaymentFilter(django_filters.FilterSet):
     class Meta:
         model = Payment
         fields = []
+        form = PaymentFilterForm
 
     def filter_queryset(self, queryset):
         """Hand the cleaned values to the selector rather than filtering here a second way."""

@@ -467,6 +467,25 @@ def test_a_bad_date_in_the_filter_is_explained(officer_page, table_rows):
     assert "No payments match these filters." in html
 
 
+def test_a_date_range_that_ends_before_it_starts_is_explained(officer_page, table_rows):
+    """Paid on or before earlier than paid on or after: an error on the page, not a silently empty table."""
+    response = officer_page.get(
+        reverse("officer:payments"),
+        {
+            "paid_from_day": "1",
+            "paid_from_month": "4",
+            "paid_from_year": "2027",
+            "paid_to_day": "31",
+            "paid_to_month": "3",
+            "paid_to_year": "2027",
+        },
+    )
+    html = response.content.decode()
+    assert "<title>Error:" in html
+    assert "Paid on or before must be the same as or after paid on or after" in html
+    assert 'href="#id_paid_to"' in html and 'id="id_paid_to"' in html, "the error summary links to the field"
+
+
 def test_the_payments_table_sorts_by_organisation(officer_page, table_rows):
     table = officer_page.get(reverse("officer:payments"), {"sort": "organisation"}).context["table"]
     assert [row.record.accreditation.organisation.legal_name for row in table.paginated_rows] == [
