@@ -24,7 +24,7 @@ def _next_step(application) -> tuple[str, str]:
 def applications_section(request, membership) -> str:
     """The organisation's applications: status in plain words, what to do next, and what happened when."""
     applications = organisation_applications(membership.organisation)
-    timelines = applications_timelines(applications)
+    timelines = applications_timelines(applications, for_employer=True)
     rows = []
     for application in applications:
         words, url_name = _next_step(application)

@@ -56,20 +56,6 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/")
 
 
-# The officers' own steps in a review: their markings, recommendations and hand-overs are for officers
-# (PRODUCT.md section 3: "the employer sees a plain-English timeline"; officers see the full one). What
-# the employer needs of them reaches the employer when the case is sent back or decided.
-OFFICER_ONLY_ACTIONS = frozenset(
-    {
-        "criterion.verify",
-        "criterion.query",
-        "application.reassign",
-        "application.recommend",
-        "application.recommend_rejection",
-    }
-)
-
-
 def _not_editable(request, application):
     """A clear page instead of a change: the application has been submitted (or withdrawn, or decided)."""
     return render(
@@ -469,11 +455,7 @@ def detail(request, pk):
             "application": application,
             "state": state,
             "status_tag": status_tag(application),
-            "timeline": [
-                entry
-                for entry in application_timeline(application, include_edits=True)
-                if entry.action not in OFFICER_ONLY_ACTIONS
-            ],
+            "timeline": application_timeline(application, include_edits=True, for_employer=True),
         },
     )
 

@@ -428,15 +428,17 @@ def _short(text: str, limit: int = 80) -> str:
 class TimelineWords:
     """How one audited action reads: `text` with "{name}" for who acted; `major` for a change of state
     (shown on the dashboard too; edits only on the full timeline); `short_note` to show the audit note
-    on the dashboard as well (a withdrawal's reason)."""
+    on the dashboard as well (a withdrawal's reason); `employer` whether the employer sees it at all (the
+    officers' working steps reach the employer only when the case is sent back or decided)."""
 
     text: str
     major: bool = True
     short_note: bool = False
+    employer: bool = True
 
 
-# How each audited action reads on the employer's timeline;
-# an action not listed reads as its name, as a change of state.
+# How each audited action reads on the timeline. An action not listed reads as its name, as a change of
+# state, and only officers see it: a new officer-only step can never reach the employer by omission.
 TIMELINE_WORDS: dict[str, TimelineWords] = {
     "application.start": TimelineWords("Application started by {name}"),
     "application.submit": TimelineWords("Submitted by {name}"),
@@ -446,12 +448,12 @@ TIMELINE_WORDS: dict[str, TimelineWords] = {
     "evidence.remove": TimelineWords("File removed by {name}", major=False),
     # The officers' review (issue 4).
     "application.take": TimelineWords("Taken for checking by {name}"),
-    "application.reassign": TimelineWords("Case reassigned by {name}", major=False),
-    "criterion.verify": TimelineWords("Criterion verified by {name}", major=False),
-    "criterion.query": TimelineWords("Criterion queried by {name}", major=False),
+    "application.reassign": TimelineWords("Case reassigned by {name}", major=False, employer=False),
+    "criterion.verify": TimelineWords("Criterion verified by {name}", major=False, employer=False),
+    "criterion.query": TimelineWords("Criterion queried by {name}", major=False, employer=False),
     "application.request_changes": TimelineWords("Changes requested by {name}", short_note=True),
-    "application.recommend": TimelineWords("Level recommended by {name}", major=False),
-    "application.recommend_rejection": TimelineWords("Rejection recommended by {name}", major=False),
+    "application.recommend": TimelineWords("Level recommended by {name}", major=False, employer=False),
+    "application.recommend_rejection": TimelineWords("Rejection recommended by {name}", major=False, employer=False),
     "application.approve": TimelineWords("Approved by {name}"),
     "application.reject": TimelineWords("Not approved: decided by {name}", short_note=True),
 }
@@ -467,6 +469,7 @@ class TimelineEntry:
     action: str
     major: bool
     short_note: bool = False
+    employer: bool = True
 
 
 def _actor_name(event: AuditEvent) -> str:
@@ -480,7 +483,9 @@ def _entry(event: AuditEvent) -> TimelineEntry:
     name = _actor_name(event)
     words = TIMELINE_WORDS.get(event.action)
     if words is None:
-        words = TimelineWords(event.action.rpartition(".")[2].replace("_", " ").capitalize() + " by {name}")
+        words = TimelineWords(
+            event.action.rpartition(".")[2].replace("_", " ").capitalize() + " by {name}", employer=False
+        )
     return TimelineEntry(
         when=event.created_at,
         text=words.text.format(name=name),
@@ -488,19 +493,27 @@ def _entry(event: AuditEvent) -> TimelineEntry:
         action=event.action,
         major=words.major,
         short_note=words.short_note,
+        employer=words.employer,
     )
 
 
-def application_timeline(application: Application, *, include_edits: bool = False) -> list[TimelineEntry]:
+def application_timeline(
+    application: Application, *, include_edits: bool = False, for_employer: bool = False
+) -> list[TimelineEntry]:
     """What happened to the application, oldest first, from the audit record (one query).
 
     Without `include_edits`, only the changes of state (started, submitted, withdrawn, ...); with it,
-    every answer saved and every file added or removed too.
+    every answer saved and every file added or removed too. `for_employer` leaves out the officers'
+    working steps (TimelineWords.employer).
     """
-    return applications_timelines([application], include_edits=include_edits).get(application.pk, [])
+    return applications_timelines([application], include_edits=include_edits, for_employer=for_employer).get(
+        application.pk, []
+    )
 
 
-def applications_timelines(applications, *, include_edits: bool = False) -> dict[int, list[TimelineEntry]]:
+def applications_timelines(
+    applications, *, include_edits: bool = False, for_employer: bool = False
+) -> dict[int, list[TimelineEntry]]:
     """The timelines of several applications in one query: {application id: entries, oldest first}."""
     applications = list(applications)
     if not applications:
@@ -514,6 +527,8 @@ def applications_timelines(applications, *, include_edits: bool = False) -> dict
     timelines = defaultdict(list)
     for event in events:
         entry = _entry(event)
+        if for_employer and not entry.employer:
+            continue
         if include_edits or entry.major:
             timelines[int(event.object_id)].append(entry)
     return dict(timelines)

@@ -171,3 +171,22 @@ def test_status_changes_keep_the_application_reachable(application, owner):
     """A withdrawn application is still found (to read it)."""
     force_status(application, ApplicationStatus.WITHDRAWN)
     assert application_for_member(owner, application.pk).status == "withdrawn"
+
+
+def test_the_employer_timeline_leaves_out_officers_working_steps_and_unknown_actions(application, owner):
+    """Verify/query marks and an action the timeline does not know are for officers only; officers see all."""
+    from accreditation.selectors import application_timeline
+
+    officer = OfficerFactory(full_name="Olive Officer")
+    audit_record(actor=officer, action="criterion.verify", obj=application, note="Payslips seen.")
+    audit_record(actor=officer, action="application.some_new_internal_step", obj=application, note="Internal.")
+    audit_record(actor=officer, action="application.take", obj=application)
+    employer = [entry.action for entry in application_timeline(application, include_edits=True, for_employer=True)]
+    officers = [entry.action for entry in application_timeline(application, include_edits=True)]
+    assert employer == ["application.start", "application.take"]
+    assert officers == [
+        "application.start",
+        "criterion.verify",
+        "application.some_new_internal_step",
+        "application.take",
+    ]
