@@ -16,8 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.roles import is_officer
-from audit.services import audit_record
 from employers.views import employer_required, membership_required
 from portal.templatetags.govuk import field_anchor
 
@@ -363,13 +361,7 @@ def evidence_download(request, pk, evidence_pk):
         handle = item.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
-    if is_officer(request.user):
-        audit_record(
-            actor=request.user,
-            action="evidence.download",
-            obj=item,
-            note=f"Opened {item.original_name} ({item.criterion.code}) of application {item.application.reference}.",
-        )
+    services.evidence_open(actor=request.user, evidence=item)
     response = FileResponse(
         handle,
         as_attachment=True,

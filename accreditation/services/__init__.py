@@ -16,7 +16,7 @@ from .decisions import (
     application_recommend_rejection,
     application_reject,
 )
-from .evidence import evidence_add, evidence_remove
+from .evidence import evidence_add, evidence_open, evidence_remove
 from .fees import (
     fee_for,
     fee_waive,
@@ -55,6 +55,7 @@ __all__ = [
     "criterion_query",
     "criterion_verify",
     "evidence_add",
+    "evidence_open",
     "evidence_remove",
     "fee_for",
     "fee_waive",

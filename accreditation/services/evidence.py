@@ -12,6 +12,7 @@ import secrets
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from accounts.roles import is_officer
 from audit.services import audit_record
 from charter.models import Criterion
 
@@ -147,3 +148,20 @@ def evidence_remove(*, actor, evidence: Evidence) -> None:
             note=f"{current.original_name} from {criterion_number(current.criterion)}: {current.description}",
         )
         transaction.on_commit(lambda: _delete_stored(stored_name), robust=True)
+
+
+def evidence_open(*, actor, evidence: Evidence) -> None:
+    """Record that an officer opened an employer's file (members opening their own files are not recorded).
+
+    Audited on the file, not the application, so the employer's timeline is not filled with downloads:
+    the council can say who looked at an employer's evidence, and when.
+    """
+    if not is_officer(actor):
+        return
+    audit_record(
+        actor=actor,
+        action="evidence.download",
+        obj=evidence,
+        note=f"Opened {evidence.original_name} ({evidence.criterion.code}) of application "
+        f"{evidence.application.reference}.",
+    )
