@@ -287,7 +287,7 @@ def payment_event_rerun(request, pk):
     """Run a failed event through the payment services again; back to the event with what became of it."""
     event = payment_event_for_officer(pk)
     try:
-        done = services_payments.payment_event_rerun(actor=request.user, event=event)
+        done = services_payments.payment_event_rerun(actor=request.user, event=event, base_url=_base_url(request))
     except AccreditationError as exc:
         messages.error(request, str(exc))
     else:

@@ -43,6 +43,13 @@ class PaymentGateway(Protocol):
         """Create a hosted checkout session; raises GatewayError (or PaymentDeclined) on failure."""
         ...
 
+    def expire_checkout(self, session_id: str) -> None:
+        """Expire an open checkout session so nobody can pay through it; never raises (failures are logged).
+
+        If the session was paid meanwhile, its event arrives as usual and the payment is flagged.
+        """
+        ...
+
     def verify_event(self, *, payload: bytes, signature: str | None) -> dict:
         """The event, parsed, if `signature` (the Stripe-Signature header) is valid and recent for `payload`.
 

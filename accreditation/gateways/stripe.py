@@ -115,6 +115,19 @@ class StripeGateway:
             raise GatewayError
         return CheckoutSession(id=created["id"], url=created["url"], expires_at=_timestamp(created.get("expires_at")))
 
+    def expire_checkout(self, session_id: str) -> None:
+        """Expire an open Checkout Session (the fee was settled another way). Stripe's errors are logged, not
+        raised: a session already paid or expired is refused, and a paid one's event flags the payment."""
+        try:
+            self.client.v1.checkout.sessions.expire(session_id)
+        except stripe.StripeError as exc:
+            logger.warning(
+                "Stripe could not expire checkout session %s: %s (request id %s)",
+                session_id,
+                exc.__class__.__name__,
+                getattr(exc, "request_id", None),
+            )
+
     def verify_event(self, *, payload: bytes, signature: str | None) -> dict:
         """The event, if Stripe signed it with the endpoint's secret in the last 300 seconds."""
         return verify_stripe_event(payload=payload, signature=signature, secret=self.webhook_secret)

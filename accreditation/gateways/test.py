@@ -50,6 +50,9 @@ class TestGateway:
             expires_at=timezone.now() + SESSION_LIFETIME,
         )
 
+    def expire_checkout(self, session_id: str) -> None:
+        """Nothing to do: a local session's page refuses a payment that is no longer pending."""
+
     def verify_event(self, *, payload: bytes, signature: str | None) -> dict:
         """The event, if this gateway signed it in the last 300 seconds (the same check as Stripe's)."""
         return verify_stripe_event(payload=payload, signature=signature, secret=self.webhook_secret)

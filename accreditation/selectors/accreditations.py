@@ -4,7 +4,7 @@ An accreditation, payment or receipt of an organisation the person is not in is 
 they try; a receipt exists only for money the council has received.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from ..models import RECEIVED_PAYMENT_STATUSES, Accreditation, AccreditationStatus, Payment, PaymentStatus
@@ -40,12 +40,32 @@ def payment_tag(payment: Payment) -> str:
     return PAYMENT_TAGS[PaymentStatus(payment.status)]
 
 
+def _being_checked_subquery():
+    return Exists(
+        Payment.objects.filter(accreditation=OuterRef("pk"), status__in=RECEIVED_PAYMENT_STATUSES, needs_attention=True)
+    )
+
+
+def fee_being_checked(accreditation: Accreditation) -> bool:
+    """A payment the gateway took for the accreditation is flagged for an officer (a wrong amount, say): the
+    employer is told "an officer is checking it", not offered "Pay now".
+
+    Read from the `fee_being_checked` annotation of the selectors below when there is one, else queried.
+    """
+    annotated = getattr(accreditation, "fee_being_checked", None)
+    if annotated is not None:
+        return bool(annotated)
+    return accreditation.payments.filter(status__in=RECEIVED_PAYMENT_STATUSES, needs_attention=True).exists()
+
+
 def fee_due(accreditation: Accreditation) -> bool:
-    """The accreditation waits for a fee the employer can pay (not waived, not nothing)."""
+    """The accreditation waits for a fee the employer can pay (not waived, not nothing, and no payment of it
+    flagged for an officer to check: see `fee_being_checked`)."""
     return (
         accreditation.status == AccreditationStatus.AWAITING_FEE
         and not accreditation.fee_waived
         and accreditation.fee_pence > 0
+        and not fee_being_checked(accreditation)
     )
 
 
@@ -66,6 +86,7 @@ def accreditation_for_member(user, pk: int) -> Accreditation:
     accreditation = (
         accreditations_for_member(user)
         .select_related("organisation", "application", "application__edition")
+        .annotate(fee_being_checked=_being_checked_subquery())
         .filter(pk=pk)
         .first()
     )
@@ -78,11 +99,13 @@ def organisation_accreditations(organisation) -> list[Accreditation]:
     """An organisation's accreditations, newest first, with their applications (two queries, however many).
 
     Each has `confirming_payments`: its payments being confirmed by the gateway (paid, not yet settled),
-    so a page can say "you do not need to pay again" instead of offering "Pay now".
+    so a page can say "you do not need to pay again" instead of offering "Pay now"; and `fee_being_checked`,
+    true when a payment it took is flagged for an officer to check.
     """
     return list(
         Accreditation.objects.filter(organisation=organisation)
         .select_related("application")
+        .annotate(fee_being_checked=_being_checked_subquery())
         .prefetch_related(
             Prefetch(
                 "payments",

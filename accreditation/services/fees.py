@@ -34,6 +34,7 @@ from ..models import (
 from ..tasks.fees import pounds, send_payment_receipt_email
 from ._common import clean_text, text_problem
 from .activation import _STATUS_PHRASES, accreditation_activate, accreditation_lock
+from .payments import checkouts_close_for_settled_fee
 from .review import officer_name, require_officer
 from .sequences import receipt_number
 
@@ -167,6 +168,7 @@ def payment_record_offline(
     The amount must be exactly the fee due, the date neither in the future nor before the approval, and
     the reference (the invoice number or bank reference) plain text. Field refusals come as InputInvalid
     with the keys `amount`, `paid_on` and `reference`. The organisation's users get a receipt by email.
+    Any checkout still open for the fee is closed, here and (after the commit) in the gateway.
     """
     require_officer(actor)
     reference, reference_problem = _clean(
@@ -215,6 +217,7 @@ def payment_record_offline(
             note=f"{pounds(amount_pence)} paid on {paid_on:%-d %B %Y} by invoice or bank transfer, "
             f"reference {reference}, receipt {receipt}.",
         )
+        checkouts_close_for_settled_fee(locked, actor=actor)
         accreditation_activate(
             actor=actor,
             accreditation=locked,
@@ -229,7 +232,8 @@ def fee_waive(*, actor, accreditation: Accreditation, reason: str, base_url: str
     """An officer waives the fee, with a reason, and the accreditation becomes active.
 
     A waived fee is stamped on the accreditation (who, when, why) and can never be offset against
-    business rates (PRODUCT.md section 5: only a fee paid). No payment and no receipt.
+    business rates (PRODUCT.md section 5: only a fee paid). No payment and no receipt. Any checkout still
+    open for the fee is closed, here and (after the commit) in the gateway.
     """
     require_officer(actor)
     reason = _text(
@@ -252,6 +256,7 @@ def fee_waive(*, actor, accreditation: Accreditation, reason: str, base_url: str
             obj=locked,
             note=f"Fee of {pounds(locked.fee_pence)} waived. {reason}",
         )
+        checkouts_close_for_settled_fee(locked, actor=actor)
         active = accreditation_activate(
             actor=actor,
             accreditation=locked,
@@ -320,6 +325,7 @@ def payment_accept(*, actor, payment: Payment, note: str, base_url: str = "") ->
             note=f"{paid} accepted as the fee of {pounds(accreditation.fee_pence)} (receipt {locked.receipt_number}). "
             f"{note}",
         )
+        checkouts_close_for_settled_fee(accreditation, actor=actor)
         accreditation_activate(
             actor=actor,
             accreditation=accreditation,

@@ -10,6 +10,7 @@ order: the event, then the accreditation, then the payment (`payment_checkout_st
 in that order too), so concurrent events for one accreditation queue rather than deadlock.
 """
 
+import hashlib
 import logging
 import traceback
 from dataclasses import dataclass
@@ -17,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
 
-from ..exceptions import FeeNotDue, InvalidTransition
+from ..exceptions import FeeNotDue, GatewayError, InvalidTransition, PaymentDeclined
 from ..gateways import CheckoutRequest, PaymentGateway, current_gateway
 from ..models import (
     OPEN_PAYMENT_STATUSES,
@@ -47,6 +49,11 @@ CURRENCY = "gbp"
 # An open checkout session is handed out again only if it has at least this long left to run.
 REUSE_MARGIN = timedelta(minutes=5)
 _ERROR_MAX_LENGTH = 4000
+# Said to the payer while a payment the gateway took is flagged for an officer (a wrong amount, say).
+PAYMENT_BEING_CHECKED = (
+    "We have received a payment for this fee and an officer is checking it. You do not need to pay again."
+)
+SETTLED_ANOTHER_WAY = "closed: the fee was settled another way"
 
 
 class PaymentEventError(Exception):
@@ -109,6 +116,22 @@ def _fee_not_due(accreditation: Accreditation) -> FeeNotDue:
     return FeeNotDue(f"This accreditation {phrase}, so there is no fee to pay.")
 
 
+def installation_tag() -> str:
+    """A short value of this installation's own (from SECRET_KEY), so that two installations sharing one
+    Stripe account (staging and production, say) never send the same idempotency key."""
+    return hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()[:8]
+
+
+def checkout_idempotency_key(accreditation_pk: int, attempt: int) -> str:
+    """The idempotency key of attempt `attempt` to open a checkout for the accreditation."""
+    return f"fcec-{installation_tag()}-accreditation-{accreditation_pk}-checkout-{attempt}"
+
+
+def payment_being_checked(accreditation: Accreditation) -> bool:
+    """Whether the gateway took a payment for the accreditation that is flagged for an officer to check."""
+    return accreditation.payments.filter(status__in=RECEIVED_PAYMENT_STATUSES, needs_attention=True).exists()
+
+
 def _payment_move(payment: Payment, to_status: str, *, action: str, note: str, actor=None) -> Payment:
     """Set a payment's status (saving a payment new from an event) and audit the move."""
     from_status = payment.status if payment.pk else ""
@@ -129,6 +152,33 @@ def _close_other_open_payments(payment: Payment, *, reason: str) -> None:
         _payment_move(other, PaymentStatus.EXPIRED, action="payment.expire", note=reason)
 
 
+def checkouts_close_for_settled_fee(
+    accreditation: Accreditation, *, actor=None, note: str = SETTLED_ANOTHER_WAY
+) -> None:
+    """Mark every open (pending) checkout of a fee just settled another way expired, and after the commit
+    ask the gateway to expire its session, so that nobody can pay the fee again through it.
+
+    Called inside the settling service's transaction, with the accreditation locked. A processing payment
+    is left alone: its money is on its way, and its event flags it if it arrives.
+    """
+    pending = list(
+        Payment.objects.select_for_update().filter(accreditation_id=accreditation.pk, status=PaymentStatus.PENDING)
+    )
+    for payment in pending:
+        _payment_move(payment, PaymentStatus.EXPIRED, action="payment.expire", note=note, actor=actor)
+    sessions = [(payment.method, payment.checkout_session_id) for payment in pending if payment.checkout_session_id]
+    if sessions:
+        transaction.on_commit(lambda: _expire_sessions(sessions), robust=True)
+
+
+def _expire_sessions(sessions: list[tuple[str, str]]) -> None:
+    """Ask the gateway to expire checkout sessions it opened (those of another gateway are left to expire)."""
+    gateway = current_gateway()
+    for method, session_id in sessions:
+        if method == gateway.method:
+            gateway.expire_checkout(session_id)
+
+
 # --- starting a checkout -----------------------------------------------------------------------------
 
 
@@ -145,7 +195,10 @@ def payment_checkout_start(*, actor, accreditation: Accreditation, base_url: str
     For a member of the organisation, while the accreditation awaits its fee (FeeNotDue otherwise). A
     second click or a second tab gets the same open session. Each new attempt has its own idempotency
     key, so a retried request never makes two sessions; the number goes up only after an attempt ended.
-    The gateway is called with the accreditation locked; if it fails (GatewayError), nothing is stored.
+    The gateway is called with the accreditation locked; if it fails (GatewayError or PaymentDeclined),
+    the attempt is stored as a failed payment (so the next click uses the next key: Stripe would replay the
+    stored failure for the same key, and refuse it with other parameters) and the error is raised again.
+    While a payment the gateway took is flagged for an officer, FeeNotDue says so.
     """
     gateway = current_gateway()
     with transaction.atomic():
@@ -153,6 +206,8 @@ def payment_checkout_start(*, actor, accreditation: Accreditation, base_url: str
         require_member(actor=actor, organisation=locked.organisation)
         if locked.status != AccreditationStatus.AWAITING_FEE:
             raise _fee_not_due(locked)
+        if payment_being_checked(locked):
+            raise FeeNotDue(PAYMENT_BEING_CHECKED)
         open_payment = (
             Payment.objects.select_for_update().filter(accreditation=locked, status__in=OPEN_PAYMENT_STATUSES).first()
         )
@@ -175,8 +230,9 @@ def payment_checkout_start(*, actor, accreditation: Accreditation, base_url: str
                 ),
             )
 
-        attempt = locked.payments.exclude(checkout_session_id=None).count() + 1
-        idempotency_key = f"fcec-accreditation-{locked.pk}-checkout-{attempt}"
+        # Every attempt that reached the gateway counts, whether it made a session or failed.
+        attempt = locked.payments.filter(Q(checkout_session_id__isnull=False) | ~Q(idempotency_key="")).count() + 1
+        idempotency_key = checkout_idempotency_key(locked.pk, attempt)
         request = CheckoutRequest(
             accreditation_id=locked.pk,
             amount_pence=locked.fee_pence,
@@ -189,27 +245,62 @@ def payment_checkout_start(*, actor, accreditation: Accreditation, base_url: str
             success_url=_absolute(base_url, fees_path("paid", locked.pk)) + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=_absolute(base_url, fees_path("cancelled", locked.pk)),
         )
-        session = gateway.create_checkout(request)
-        payment = Payment.objects.create(
-            accreditation=locked,
-            method=gateway.method,
-            status=PaymentStatus.PENDING,
-            amount_due_pence=locked.fee_pence,
-            currency=CURRENCY,
-            checkout_session_id=session.id,
-            checkout_url=session.url,
-            checkout_expires_at=session.expires_at,
-            idempotency_key=idempotency_key,
-            customer_email=actor.email,
-            created_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            action="payment.checkout_start",
-            obj=payment,
-            to_state=PaymentStatus.PENDING,
-            note=f"Checkout {session.id} for {pounds(locked.fee_pence)} ({gateway.name} gateway, attempt {attempt}).",
-        )
+        try:
+            session = gateway.create_checkout(request)
+        except (GatewayError, PaymentDeclined) as exc:
+            failure = exc
+            _checkout_failed(actor=actor, accreditation=locked, gateway=gateway, key=idempotency_key, exc=exc)
+        else:
+            return _checkout_open(
+                actor=actor, locked=locked, gateway=gateway, session=session, key=idempotency_key, attempt=attempt
+            )
+    raise failure  # outside the transaction, so the failed attempt is kept
+
+
+def _checkout_failed(*, actor, accreditation: Accreditation, gateway, key: str, exc: Exception) -> None:
+    """Record an attempt the gateway refused or failed, so that its idempotency key is not used again."""
+    payment = Payment.objects.create(
+        accreditation=accreditation,
+        method=gateway.method,
+        status=PaymentStatus.FAILED,
+        amount_due_pence=accreditation.fee_pence,
+        currency=CURRENCY,
+        idempotency_key=key,
+        customer_email=actor.email,
+        created_by=actor,
+    )
+    why = "declined the payment" if isinstance(exc, PaymentDeclined) else "could not open a checkout"
+    audit_record(
+        actor=actor,
+        action="payment.checkout_fail",
+        obj=payment,
+        to_state=PaymentStatus.FAILED,
+        note=f"The {gateway.name} gateway {why} (idempotency key {key}).",
+    )
+
+
+def _checkout_open(*, actor, locked: Accreditation, gateway, session, key: str, attempt: int) -> Payment:
+    """Store the session the gateway opened as the accreditation's pending payment."""
+    payment = Payment.objects.create(
+        accreditation=locked,
+        method=gateway.method,
+        status=PaymentStatus.PENDING,
+        amount_due_pence=locked.fee_pence,
+        currency=CURRENCY,
+        checkout_session_id=session.id,
+        checkout_url=session.url,
+        checkout_expires_at=session.expires_at,
+        idempotency_key=key,
+        customer_email=actor.email,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="payment.checkout_start",
+        obj=payment,
+        to_state=PaymentStatus.PENDING,
+        note=f"Checkout {session.id} for {pounds(locked.fee_pence)} ({gateway.name} gateway, attempt {attempt}).",
+    )
     return payment
 
 
@@ -488,6 +579,13 @@ def fee_mark_paid(
         action="payment.paid",
         note=f"{_money(amount, payment.currency)} received by {method}, receipt {payment.receipt_number}.",
     )
+    # Whatever becomes of this payment, no other checkout of the fee may take money again.
+    checkouts_close_for_settled_fee(
+        accreditation,
+        note=(
+            "closed: a payment for this fee was received through another checkout" if problem else SETTLED_ANOTHER_WAY
+        ),
+    )
     if problem:
         audit_record(actor=None, action="payment.flag", obj=payment, note=problem)
     else:
@@ -503,6 +601,16 @@ def fee_mark_paid(
     return _Outcome(PaymentEventStatus.PROCESSED, payment)
 
 
+def _charge_names_us(charge: dict) -> bool:
+    """Whether a charge is for one of the portal's checkouts: its metadata names an accreditation (copied from
+    the payment intent's), or its description is the one every checkout's payment intent is given."""
+    metadata = charge.get("metadata") or {}
+    if isinstance(metadata, dict) and metadata.get("accreditation_id"):
+        return True
+    description = charge.get("description")
+    return isinstance(description, str) and description.startswith(f"{settings.SERVICE_NAME} accreditation ")
+
+
 def _on_charge_refunded(event: PaymentEvent, *, base_url: str) -> _Outcome:
     """Record what Stripe refunded and flag it for officers; the accreditation is left as it is."""
     charge = event.payload["data"]["object"]
@@ -513,6 +621,11 @@ def _on_charge_refunded(event: PaymentEvent, *, base_url: str) -> _Outcome:
         return _Outcome(PaymentEventStatus.IGNORED, note="The charge has no payment intent: not a payment of ours.")
     known = Payment.objects.filter(payment_intent_id=payment_intent).values_list("pk", "accreditation_id").first()
     if known is None:
+        if _charge_names_us(charge):  # its payment is not recorded yet (that event failed, or is late): keep it
+            raise PaymentEventError(
+                f"No payment matches payment intent {payment_intent} yet: re-run this event once the payment is "
+                "recorded."
+            )
         return _Outcome(
             PaymentEventStatus.IGNORED, note=f"No payment of this portal has payment intent {payment_intent}."
         )

@@ -148,9 +148,19 @@ def test_deploy_check_is_registered_as_a_deployment_check(settings):
     assert checks.run_checks(tags=["payments"], include_deployment_checks=False) == []
 
 
-def test_check_deploy_fails_in_production_with_the_test_gateway():
-    """`manage.py check --deploy --fail-level WARNING` with DEBUG off and no Stripe keys fails, naming the check."""
+def test_production_without_stripe_keys_does_not_start():
+    """DEBUG off and no Stripe keys: the portal refuses to start rather than take fake payments."""
     environment = config_helpers.production_environment(STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None)
+    result = config_helpers.manage("check", environment=environment)
+    assert result.returncode != 0
+    assert "No payment gateway: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET" in result.stderr
+
+
+def test_check_deploy_fails_in_production_with_the_test_gateway():
+    """A live service that chose the test gateway on purpose still fails `check --deploy --fail-level WARNING`."""
+    environment = config_helpers.production_environment(
+        STRIPE_SECRET_KEY=None, STRIPE_WEBHOOK_SECRET=None, PAYMENT_GATEWAY="test"
+    )
     result = config_helpers.manage("check", "--deploy", "--fail-level", "WARNING", environment=environment)
     assert result.returncode != 0
     assert "accreditation.W001" in result.stderr
@@ -341,3 +351,34 @@ def test_test_gateway_signs_and_verifies_like_stripe(settings):
     forged_payload, forged_header = sign(body, secret=STRIPE_WEBHOOK_SECRET)
     with pytest.raises(WebhookSignatureInvalid):
         gateway.verify_event(payload=forged_payload, signature=forged_header)
+
+
+# --- Stripe: expiring a Checkout Session --------------------------------------------------------------------------
+
+
+@responses.activate
+def test_stripe_expire_posts_to_the_sessions_expire_endpoint(gateway):
+    """expire_checkout posts to /v1/checkout/sessions/<id>/expire with the pinned API version."""
+    responses.post(
+        f"{SESSIONS_URL}/cs_test_expire_me/expire", json=session_json(session_id="cs_test_expire_me", status="expired")
+    )
+    assert gateway.expire_checkout("cs_test_expire_me") is None
+    assert len(responses.calls) == 1
+    assert responses.calls[0].request.headers["Stripe-Version"] == STRIPE_API_VERSION
+
+
+@responses.activate
+def test_stripe_refusing_to_expire_is_logged_not_raised(gateway, caplog):
+    """A session already paid or expired is refused by Stripe: logged, never raised (its event flags a payment)."""
+    responses.post(
+        f"{SESSIONS_URL}/cs_test_paid/expire",
+        json={"error": {"type": "invalid_request_error", "message": "Only Checkout Sessions with a status of open"}},
+        status=400,
+    )
+    gateway.expire_checkout("cs_test_paid")
+    assert "could not expire checkout session cs_test_paid" in caplog.text
+
+
+def test_the_test_gateway_expires_nothing():
+    """The test gateway's expire_checkout is a no-op: its page refuses a payment no longer pending."""
+    assert TestGateway(webhook_secret="whsec_test").expire_checkout("cs_test_local_abc") is None

@@ -657,3 +657,68 @@ def test_two_officers_settling_the_same_fee_at_once_settle_it_once(fee_schedule_
         assert not payments.exists()
     else:
         assert payments.count() == 1 and payments.get().receipt_number == f"R-{today.year}-00001"
+
+
+# --- settling the fee another way closes open checkouts ------------------------------------------------------
+
+
+def _pending_checkout(accreditation, session_id="cs_test_open_when_settled") -> Payment:
+    return Payment.objects.create(
+        accreditation=accreditation,
+        method=PaymentMethod.CARD,
+        status=PaymentStatus.PENDING,
+        amount_due_pence=accreditation.fee_pence,
+        checkout_session_id=session_id,
+        checkout_url=f"https://checkout.stripe.com/c/pay/{session_id}",
+        idempotency_key="fcec-test-accreditation-checkout-1",
+    )
+
+
+@pytest.fixture
+def stripe_expire(settings):
+    """Stripe configured, and its expire endpoint answering; yields the list of calls made to it."""
+    import responses
+
+    from tests.accreditation.stripe_helpers import SESSIONS_URL, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
+
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_SECRET_KEY = STRIPE_SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(
+            f"{SESSIONS_URL}/cs_test_open_when_settled/expire",
+            json={"id": "cs_test_open_when_settled", "object": "checkout.session", "status": "expired"},
+        )
+        yield mock.calls
+
+
+@pytest.mark.parametrize("settle", ["waive", "offline"])
+def test_settling_the_fee_another_way_expires_open_checkouts(
+    awaiting, fiona, settle, stripe_expire, django_capture_on_commit_callbacks
+):
+    """A waiver or an offline payment marks the open checkout expired (audited) and, after the commit, asks
+    Stripe to expire its session, so nobody can pay the fee through it again."""
+    checkout = _pending_checkout(awaiting)
+    with time_machine.travel(PAYMENT_DAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        if settle == "waive":
+            fee_waive(actor=fiona, accreditation=awaiting, reason="Council partner organisation.")
+        else:
+            _record(awaiting, fiona)
+    checkout.refresh_from_db()
+    assert checkout.status == PaymentStatus.EXPIRED
+    audit = AuditEvent.objects.for_object(checkout).get(action="payment.expire")
+    assert (audit.actor, audit.from_state, audit.to_state) == (fiona, "pending", "expired")
+    assert audit.note == "closed: the fee was settled another way"
+    assert [call.request.url for call in stripe_expire] == [
+        "https://api.stripe.com/v1/checkout/sessions/cs_test_open_when_settled/expire"
+    ]
+
+
+def test_a_refused_settlement_expires_nothing(awaiting, fiona, stripe_expire, django_capture_on_commit_callbacks):
+    """An offline payment refused (wrong amount): the open checkout stays open and Stripe is not called."""
+    checkout = _pending_checkout(awaiting)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(InputInvalid):
+        _record(awaiting, fiona, amount=100_00)
+    checkout.refresh_from_db()
+    assert checkout.status == PaymentStatus.PENDING
+    assert not stripe_expire

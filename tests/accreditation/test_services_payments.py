@@ -1,11 +1,14 @@
 """accreditation.services.payments: starting a checkout, and what the gateway's events do (issue 5 points 2-3)."""
 
+import hashlib
+import json
 import time
 from datetime import timedelta
 
 import pytest
 import requests
 import responses
+from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import timezone
 
@@ -15,6 +18,7 @@ from accreditation.exceptions import (
     InvalidTransition,
     NotAMember,
     NotAnOfficer,
+    PaymentDeclined,
     WebhookSignatureInvalid,
 )
 from accreditation.gateways import current_gateway
@@ -39,6 +43,7 @@ from tests.accreditation.fee_helpers import approved_accreditation
 from tests.accreditation.review_helpers import make_officer
 from tests.accreditation.stripe_helpers import (
     SESSIONS_URL,
+    STRIPE_WEBHOOK_SECRET,
     charge_refunded,
     checkout_session,
     event,
@@ -71,6 +76,12 @@ def deliver(body: dict, *, secret: str | None = None, timestamp: int | None = No
 
 def paid_event(payment, **session) -> dict:
     return event("checkout.session.completed", checkout_session(payment=payment, **session))
+
+
+def key(accreditation_pk: int, attempt: int) -> str:
+    """The idempotency key of an attempt: the installation's tag (from SECRET_KEY), the accreditation, the number."""
+    tag = hashlib.sha256(django_settings.SECRET_KEY.encode()).hexdigest()[:8]
+    return f"fcec-{tag}-accreditation-{accreditation_pk}-checkout-{attempt}"
 
 
 def actions(obj) -> list[str]:
@@ -110,7 +121,7 @@ def test_checkout_start_creates_a_stripe_session_with_the_agreed_parameters(accr
         "success_url": f"http://testserver/employer/accreditations/{pk}/payment-received/?session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"http://testserver/employer/accreditations/{pk}/payment-cancelled/",
     }
-    assert request.headers["Idempotency-Key"] == f"fcec-accreditation-{pk}-checkout-1"
+    assert request.headers["Idempotency-Key"] == key(pk, 1)
     assert request.headers["Stripe-Version"] == "2026-10-28.endive"
     assert request.headers["Authorization"] == "Bearer sk_test_51PortalTestKey"
 
@@ -120,7 +131,7 @@ def test_checkout_start_creates_a_stripe_session_with_the_agreed_parameters(accr
     assert payment.checkout_session_id == "cs_test_fee1"
     assert payment.checkout_url.startswith("https://checkout.stripe.com/c/pay/cs_test_fee1")
     assert payment.checkout_expires_at > timezone.now() + timedelta(hours=23)
-    assert payment.idempotency_key == f"fcec-accreditation-{pk}-checkout-1"
+    assert payment.idempotency_key == key(pk, 1)
     assert payment.customer_email == "bea@goldencrust.example"
     assert payment.created_by == owner
     audit = AuditEvent.objects.for_object(payment).get()
@@ -143,30 +154,84 @@ def test_a_second_click_reuses_the_open_session(accreditation, owner, member):
 
 @responses.activate
 @pytest.mark.usefixtures("stripe_settings")
-def test_stripe_failing_stores_nothing(accreditation, owner, settings):
-    """A Stripe error (500, after its retries with the same idempotency key) is a GatewayError; no Payment row."""
+def test_stripe_failing_records_a_failed_attempt(accreditation, owner, settings):
+    """A Stripe error (500, after its retries with the same idempotency key) is a GatewayError; the attempt is
+    kept as a failed payment with its key, and no checkout is started."""
     error = {"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}}
     responses.post(SESSIONS_URL, json=error, status=500)
     with pytest.raises(GatewayError) as refused:
         payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
     assert str(refused.value) == "We could not start your payment. Try again, or contact us if it keeps happening."
     assert len(responses.calls) == 3  # the SDK retried twice, each time with the same key
-    assert {call.request.headers["Idempotency-Key"] for call in responses.calls} == {
-        f"fcec-accreditation-{accreditation.pk}-checkout-1"
-    }
-    assert not Payment.objects.exists()
+    assert {call.request.headers["Idempotency-Key"] for call in responses.calls} == {key(accreditation.pk, 1)}
+    failed = Payment.objects.get()
+    assert (failed.status, failed.method, failed.checkout_session_id) == (PaymentStatus.FAILED, "card", None)
+    assert (failed.amount_due_pence, failed.created_by, failed.idempotency_key) == (
+        13700,
+        owner,
+        key(accreditation.pk, 1),
+    )
+    assert actions(failed) == ["payment.checkout_fail"]
     assert not AuditEvent.objects.filter(action="payment.checkout_start").exists()
 
 
 @responses.activate
 @pytest.mark.usefixtures("stripe_settings")
-def test_stripe_unreachable_stores_nothing(accreditation, owner, monkeypatch):
-    """A network failure is a GatewayError too, and nothing is stored."""
+def test_after_a_gateway_failure_the_next_click_uses_the_next_key(accreditation, owner, member):
+    """Stripe replays a stored failure for a key (and refuses it with other parameters): the next click, even
+    by a colleague with another email, sends attempt 2's key and opens the session."""
+    failing_key = key(accreditation.pk, 1)
+
+    def stripe_answer(request):  # Stripe replays the stored 500 for the first key, whoever retries it
+        if request.headers["Idempotency-Key"] == failing_key:
+            return 500, {}, json.dumps({"error": {"type": "api_error", "message": "boom"}})
+        return 200, {}, json.dumps(session_json(session_id="cs_test_second", amount=13700))
+
+    responses.add_callback(responses.POST, SESSIONS_URL, callback=stripe_answer)
+    with pytest.raises(GatewayError):
+        payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
+    calls_before = len(responses.calls)
+    payment = payment_checkout_start(actor=member, accreditation=accreditation, base_url=BASE_URL)
+    assert len(responses.calls) == calls_before + 1
+    assert responses.calls[calls_before].request.headers["Idempotency-Key"] == key(accreditation.pk, 2)
+    assert payment.idempotency_key == key(accreditation.pk, 2)
+    assert payment.checkout_session_id == "cs_test_second"
+
+
+@responses.activate
+@pytest.mark.usefixtures("stripe_settings")
+def test_a_declined_checkout_is_recorded_and_the_next_uses_the_next_key(accreditation, owner):
+    """PaymentDeclined counts as an attempt too."""
+    responses.post(
+        SESSIONS_URL,
+        json={"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}},
+        status=402,
+    )
+    responses.post(SESSIONS_URL, json=session_json(session_id="cs_test_after_decline", amount=13700))
+    with pytest.raises(PaymentDeclined):
+        payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
+    assert Payment.objects.get().status == PaymentStatus.FAILED
+    payment = payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
+    assert payment.idempotency_key == key(accreditation.pk, 2)
+
+
+def test_the_key_differs_between_installations(accreditation, owner, settings):
+    """Two installations sharing a Stripe account (staging, production) never send the same key."""
+    first = payments_service.checkout_idempotency_key(accreditation.pk, 1)
+    settings.SECRET_KEY = "another-installation-secret-key-" + "x" * 40
+    assert payments_service.checkout_idempotency_key(accreditation.pk, 1) != first
+    assert first.startswith("fcec-") and first.endswith(f"-accreditation-{accreditation.pk}-checkout-1")
+
+
+@responses.activate
+@pytest.mark.usefixtures("stripe_settings")
+def test_stripe_unreachable_records_a_failed_attempt(accreditation, owner, monkeypatch):
+    """A network failure is a GatewayError too; only the failed attempt is stored."""
     monkeypatch.setattr("stripe._http_client.HTTPClient._sleep_time_seconds", lambda self, *args: 0)
     responses.post(SESSIONS_URL, body=requests.ConnectionError("connection refused"))
     with pytest.raises(GatewayError):
         payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
-    assert not Payment.objects.exists()
+    assert list(Payment.objects.values_list("status", flat=True)) == [PaymentStatus.FAILED]
 
 
 def test_checkout_start_with_the_test_gateway_makes_a_local_session(started, accreditation):
@@ -174,7 +239,7 @@ def test_checkout_start_with_the_test_gateway_makes_a_local_session(started, acc
     assert started.method == PaymentMethod.TEST
     assert started.checkout_session_id.startswith("cs_test_local_")
     assert started.checkout_url == f"/payments/test-checkout/{started.checkout_session_id}/"
-    assert started.idempotency_key == f"fcec-accreditation-{accreditation.pk}-checkout-1"
+    assert started.idempotency_key == key(accreditation.pk, 1)
 
 
 def test_only_members_can_start_a_checkout(accreditation, outsider, officer):
@@ -212,7 +277,7 @@ def test_a_new_attempt_after_the_session_expired_gets_the_next_key(started, accr
     deliver(event("checkout.session.expired", checkout_session(payment=started, payment_status="unpaid")))
     again = payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
     assert again.pk != started.pk
-    assert again.idempotency_key == f"fcec-accreditation-{accreditation.pk}-checkout-2"
+    assert again.idempotency_key == key(accreditation.pk, 2)
     started.refresh_from_db()
     assert started.status == PaymentStatus.EXPIRED
 
@@ -572,3 +637,82 @@ def test_only_failed_events_are_rerun(started):
     processed = deliver(paid_event(started))
     with pytest.raises(InvalidTransition, match="Only an event that failed can be run again: this one is processed."):
         payment_event_rerun(actor=officer, event=processed)
+
+
+# --- a received payment flagged for an officer ----------------------------------------------------------
+
+
+def test_no_checkout_while_a_flagged_payment_is_checked(started, accreditation, owner):
+    """Paid the wrong amount (flagged, still awaiting its fee): Pay now is refused, saying an officer is checking."""
+    deliver(paid_event(started, amount_total=10000))
+    accreditation.refresh_from_db()
+    assert accreditation.status == AccreditationStatus.AWAITING_FEE
+    with pytest.raises(FeeNotDue) as refused:
+        payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
+    assert str(refused.value) == (
+        "We have received a payment for this fee and an officer is checking it. You do not need to pay again."
+    )
+    assert Payment.objects.filter(accreditation=accreditation).count() == 1
+
+
+# --- a paid event closes the other open checkouts --------------------------------------------------------------
+
+
+def test_a_paid_event_expires_the_other_open_checkout(started, accreditation, owner):
+    """A checkout closed here as past its time is paid after all while a newer one is open: the fee is
+    settled, so the newer checkout is marked expired (audited) and cannot take the fee again."""
+    Payment.objects.filter(pk=started.pk).update(checkout_expires_at=timezone.now() - timedelta(minutes=1))
+    newer = payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
+    deliver(paid_event(started))
+    accreditation.refresh_from_db()
+    newer.refresh_from_db()
+    assert accreditation.status == AccreditationStatus.ACTIVE
+    assert newer.status == PaymentStatus.EXPIRED
+    audit = AuditEvent.objects.for_object(newer).get(action="payment.expire")
+    assert audit.note == "closed: the fee was settled another way"
+
+
+@pytest.mark.usefixtures("stripe_settings")
+def test_a_paid_event_asks_stripe_to_expire_the_other_session(accreditation, owner, django_capture_on_commit_callbacks):
+    """With Stripe, the other open session is expired at Stripe after the commit."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(SESSIONS_URL, json=session_json(session_id="cs_test_left_open", amount=13700))
+        expire = mock.post(
+            f"{SESSIONS_URL}/cs_test_left_open/expire", json=session_json(session_id="cs_test_left_open")
+        )
+        left_open = payment_checkout_start(actor=owner, accreditation=accreditation, base_url=BASE_URL)
+        paid_elsewhere = checkout_session(session_id="cs_test_made_in_dashboard", accreditation=accreditation)
+        payload, signature = sign(event("checkout.session.completed", paid_elsewhere), secret=STRIPE_WEBHOOK_SECRET)
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_event_receive(gateway=current_gateway(), payload=payload, signature=signature, base_url=BASE_URL)
+        assert expire.call_count == 1
+    left_open.refresh_from_db()
+    assert left_open.status == PaymentStatus.EXPIRED
+
+
+# --- a refund that arrives before its payment ------------------------------------------------------------------
+
+
+def test_a_refund_before_its_payment_fails_and_is_rerun(started, accreditation, officer):
+    """charge.refunded for one of our charges (its description is ours) before the completed event: failed
+    (so the webhook answers 500 and Stripe retries); once the payment is recorded a re-run records the refund."""
+    charge = charge_refunded(payment_intent="pi_3Early", amount=13700, amount_refunded=13700)
+    charge["description"] = "Fine City Employers Charter accreditation 2027: Champion"
+    refund = deliver(event("charge.refunded", charge))
+    assert refund.status == PaymentEventStatus.FAILED
+    assert refund.error == (
+        "No payment matches payment intent pi_3Early yet: re-run this event once the payment is recorded."
+    )
+    assert deliver(paid_event(started, payment_intent="pi_3Early")).status == PaymentEventStatus.PROCESSED
+    rerun = payment_event_rerun(actor=officer, event=refund, base_url=BASE_URL)
+    assert rerun.status == PaymentEventStatus.PROCESSED
+    started.refresh_from_db()
+    assert started.status == PaymentStatus.REFUNDED
+    assert started.needs_attention and started.refunded_pence == 13700
+
+
+def test_a_refund_naming_our_accreditation_in_metadata_is_kept(accreditation):
+    """A charge whose metadata names an accreditation but matches no payment yet fails rather than being lost."""
+    charge = charge_refunded(payment_intent="pi_3Meta", amount=13700, amount_refunded=500)
+    charge["metadata"] = {"accreditation_id": str(accreditation.pk)}
+    assert deliver(event("charge.refunded", charge)).status == PaymentEventStatus.FAILED

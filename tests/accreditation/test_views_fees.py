@@ -187,9 +187,14 @@ def test_another_organisation_gets_404_for_every_url(outsider_client, urls, page
 @pytest.mark.parametrize("page", ["accreditation", "paid", "cancelled", "receipt"])
 def test_the_owner_and_a_member_can_use_every_page(urls, owner_client, member_client, page):
     """Both the owner and a member of the organisation can see each page."""
+    # With the fee received: the pages that show something answer 200; "cancelled" has nothing left to
+    # cancel and sends the payer to the accreditation's page (never to the sign-in page).
+    expected = {"accreditation": 200, "paid": 200, "receipt": 200, "cancelled": 302}[page]
     for user_client in (owner_client, member_client):
         response = user_client.get(urls[page])
-        assert response.status_code in (200, 302), page
+        assert response.status_code == expected, page
+        if expected == 302:
+            assert response["Location"] == urls["accreditation"]
 
 
 def test_unknown_ids_are_404(owner_client, received):
@@ -606,4 +611,60 @@ def test_pay_now_when_already_paid_says_no_fee_is_due(owner_client, received):
     response = owner_client.post(reverse("fees:pay", kwargs={"pk": received.accreditation_id}), follow=True)
     assert response.status_code == 200
     assert "The fee for this accreditation has already been paid." in body(response)
+    assert Payment.objects.count() == 1
+
+
+# --- a received payment an officer is checking ---------------------------------------------------------------
+
+CHECKING = "We have received a payment for this fee and an officer is checking it. You do not need to pay again."
+
+
+@pytest.fixture
+def flagged(accreditation):
+    """£100 paid by card against the £137 fee: recorded, flagged for an officer, the accreditation still awaiting it."""
+    return card_payment_received(
+        accreditation,
+        activate=False,
+        amount_paid_pence=10000,
+        needs_attention=True,
+        attention_reason="Paid £100.00 but the fee due is £137.00.",
+    )
+
+
+def test_a_flagged_payment_means_no_fee_due(flagged, accreditation, owner):
+    """fee_due is false while a received payment is flagged, whether read from the annotation or queried."""
+    from accreditation.selectors.accreditations import accreditation_for_member, fee_being_checked, fee_due
+
+    accreditation.refresh_from_db()
+    assert accreditation.status == AccreditationStatus.AWAITING_FEE
+    assert fee_being_checked(accreditation) and not fee_due(accreditation)
+    annotated = accreditation_for_member(owner, accreditation.pk)
+    assert annotated.fee_being_checked and not fee_due(annotated)
+
+
+def test_the_accreditation_page_says_an_officer_is_checking(owner_client, flagged, accreditation):
+    """The accreditation page shows the sentence instead of "Pay now"."""
+    html = body(owner_client.get(reverse("fees:accreditation", kwargs={"pk": accreditation.pk})))
+    assert CHECKING in html
+    assert "Pay now" not in html
+
+
+def test_the_dashboard_says_an_officer_is_checking(flagged, accreditation, organisation, owner):
+    """The dashboard's accreditations section shows the sentence instead of "Pay now"."""
+    from django.test import RequestFactory
+
+    from accreditation.dashboard import accreditations_section
+    from employers.models import Membership
+
+    request = RequestFactory().get("/employer/")
+    request.user = owner
+    section = accreditations_section(request, Membership.objects.get(organisation=organisation, user=owner))
+    assert CHECKING in section
+    assert "Pay now" not in section
+
+
+def test_pay_now_with_a_flagged_payment_is_refused(owner_client, flagged, accreditation):
+    """Posting Pay now anyway is refused with the same words; nothing is opened."""
+    response = owner_client.post(reverse("fees:pay", kwargs={"pk": accreditation.pk}), follow=True)
+    assert CHECKING in body(response)
     assert Payment.objects.count() == 1

@@ -679,6 +679,18 @@ def test_an_officer_runs_a_failed_event_again_and_the_fee_is_paid(officer_page, 
     assert Payment.objects.get().status == PaymentStatus.PAID
 
 
+def test_a_rerun_emails_absolute_links(officer_page, awaiting, settings, django_capture_on_commit_callbacks):
+    """With no SITE_URL, the receipt sent after an officer's re-run links to the address the officer used."""
+    settings.SITE_URL = ""
+    event = stripe_event("evt_links", accreditation_id=awaiting.pk, error="OperationalError: database was busy")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_page.post(reverse("officer:payment_event_rerun", kwargs={"pk": event.pk}))
+    receipts = [message for message in mail.outbox if "receipt" in message.subject]
+    assert receipts
+    assert f"http://testserver/employer/accreditations/{awaiting.pk}/" in receipts[0].body
+
+
 def test_an_event_that_fails_again_says_why(officer_page, awaiting):
     event = stripe_event("evt_bad", accreditation_id=987654, error="first failure")
     response = officer_page.post(reverse("officer:payment_event_rerun", kwargs={"pk": event.pk}), follow=True)
