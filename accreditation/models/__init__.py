@@ -18,6 +18,7 @@ from .evidence import Evidence
 from .fees import FeeBand, FeeRate, FeeSchedule
 from .payments import (
     OPEN_PAYMENT_STATUSES,
+    PAYMENT_TRANSITIONS,
     RECEIVED_PAYMENT_STATUSES,
     Payment,
     PaymentEvent,
@@ -47,6 +48,7 @@ __all__ = [
     "FeeSchedule",
     "NumberSequence",
     "OPEN_PAYMENT_STATUSES",
+    "PAYMENT_TRANSITIONS",
     "Payment",
     "PaymentEvent",
     "PaymentEventStatus",

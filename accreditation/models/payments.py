@@ -25,6 +25,32 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+# The moves a payment's status may make (services/payments.py and services/fees.py check every move here).
+# "" is a payment written for the first time (an offline payment, or a checkout first heard of in an event).
+# An expired checkout can still be paid (a session closed here but paid in a tab left open): the money is
+# recorded and flagged. A refund on a payment that was never received changes no status.
+PAYMENT_TRANSITIONS = {
+    "": {
+        PaymentStatus.PENDING,
+        PaymentStatus.PROCESSING,
+        PaymentStatus.PAID,
+        PaymentStatus.FAILED,
+        PaymentStatus.EXPIRED,
+    },
+    PaymentStatus.PENDING: {
+        PaymentStatus.PROCESSING,
+        PaymentStatus.PAID,
+        PaymentStatus.FAILED,
+        PaymentStatus.EXPIRED,
+    },
+    PaymentStatus.PROCESSING: {PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.EXPIRED},
+    PaymentStatus.EXPIRED: {PaymentStatus.PAID},
+    PaymentStatus.FAILED: set(),
+    PaymentStatus.PAID: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
+    PaymentStatus.PARTIALLY_REFUNDED: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
+    PaymentStatus.REFUNDED: set(),
+}
+
 # A checkout the employer may still complete: at most one per accreditation (a DB constraint).
 OPEN_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PROCESSING)
 # Money the council has received (and may have given some back).

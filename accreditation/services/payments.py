@@ -28,6 +28,7 @@ from ..exceptions import FeeNotDue, GatewayError, InvalidTransition, PaymentDecl
 from ..gateways import CheckoutRequest, PaymentGateway, current_gateway
 from ..models import (
     OPEN_PAYMENT_STATUSES,
+    PAYMENT_TRANSITIONS,
     RECEIVED_PAYMENT_STATUSES,
     Accreditation,
     AccreditationStatus,
@@ -133,8 +134,18 @@ def payment_being_checked(accreditation: Accreditation) -> bool:
 
 
 def _payment_move(payment: Payment, to_status: str, *, action: str, note: str, actor=None) -> Payment:
-    """Set a payment's status (saving a payment new from an event) and audit the move."""
+    """Set a payment's status (saving a payment new from an event) and audit the move.
+
+    A move PAYMENT_TRANSITIONS does not list is refused (InvalidTransition): for an event, that records
+    the event as failed for an officer to look at, rather than writing a payment history that cannot be.
+    """
     from_status = payment.status if payment.pk else ""
+    if to_status not in PAYMENT_TRANSITIONS[from_status]:
+        raise InvalidTransition(
+            f"A payment that is {from_status or 'new'} cannot become {to_status}.",
+            from_status=from_status,
+            to_status=to_status,
+        )
     payment.status = to_status
     payment.save()
     audit_record(actor=actor, action=action, obj=payment, from_state=from_status, to_state=to_status, note=note)
@@ -654,7 +665,12 @@ def _on_charge_refunded(event: PaymentEvent, *, base_url: str) -> _Outcome:
         if payment.attention_reason and reason not in payment.attention_reason
         else reason
     )
-    _payment_move(payment, to_status, action="payment.refund", note=reason)
+    if to_status == payment.status and to_status not in PAYMENT_TRANSITIONS[payment.status]:
+        # A refund of a payment never received here (still being confirmed, say): flag it, change no status.
+        payment.save()
+        audit_record(actor=None, action="payment.refund", obj=payment, note=reason)
+    else:
+        _payment_move(payment, to_status, action="payment.refund", note=reason)
     return _Outcome(PaymentEventStatus.PROCESSED, payment)
 
 

@@ -716,3 +716,31 @@ def test_a_refund_naming_our_accreditation_in_metadata_is_kept(accreditation):
     charge = charge_refunded(payment_intent="pi_3Meta", amount=13700, amount_refunded=500)
     charge["metadata"] = {"accreditation_id": str(accreditation.pk)}
     assert deliver(event("charge.refunded", charge)).status == PaymentEventStatus.FAILED
+
+
+# --- the payment's transition table ----------------------------------------------------------------------
+
+
+def test_a_move_the_table_does_not_list_fails_the_event_and_changes_nothing(started, accreditation):
+    """A failed payment reported paid: the move is refused, the event is failed for officers, nothing changes."""
+    from accreditation.models import Payment
+
+    Payment.objects.filter(pk=started.pk).update(status=PaymentStatus.FAILED)
+    stored = deliver(paid_event(started))
+    assert stored.status == PaymentEventStatus.FAILED
+    assert "A payment that is failed cannot become paid." in stored.error
+    started.refresh_from_db()
+    accreditation.refresh_from_db()
+    assert started.status == PaymentStatus.FAILED and started.receipt_number is None
+    assert accreditation.status == AccreditationStatus.AWAITING_FEE
+
+
+def test_an_expired_checkout_paid_in_a_tab_left_open_is_recorded(started, accreditation):
+    """A session closed here but paid anyway: the money is recorded (expired → paid), not lost."""
+    from accreditation.models import Payment
+
+    Payment.objects.filter(pk=started.pk).update(status=PaymentStatus.EXPIRED)
+    stored = deliver(paid_event(started))
+    assert stored.status == PaymentEventStatus.PROCESSED
+    started.refresh_from_db()
+    assert started.status == PaymentStatus.PAID and started.amount_paid_pence == accreditation.fee_pence
