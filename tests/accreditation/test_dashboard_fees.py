@@ -130,3 +130,7 @@ def test_the_section_costs_the_same_queries_however_many_accreditations(accredit
     awaiting_fee(organisation, owner)
     assert organisation.accreditations.count() == 2
     assert count() == one == 2
+    # Two cards, two different headings (WCAG 2.4.6): the level and the application each came from.
+    html = accreditations_section(request, membership)
+    headings = re.findall(r'<h3 class="govuk-summary-card__title">(.*?)</h3>', html)
+    assert len(headings) == 2 and len(set(headings)) == 2
