@@ -8,7 +8,7 @@ table and audit; an admin form would do none of that.
 from django.contrib import admin
 
 from .models import Accreditation, Answer, AnswerRevision, Application, CriterionReview, Evidence
-from .tasks.fees import pounds
+from .money import pounds
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

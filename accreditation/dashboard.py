@@ -7,11 +7,11 @@ from django.template.loader import render_to_string
 
 from charter.selectors import current_edition
 
+from .money import pounds
 from .selectors import applications_timelines, organisation_applications, status_tag
 from .selectors.accreditations import accreditation_tag, fee_due, organisation_accreditations
 from .selectors.employer import accreditation_blocking_start
 from .services.applications import start_refusal
-from .tasks.fees import pounds
 
 
 def _next_step(application) -> tuple[str, str]:

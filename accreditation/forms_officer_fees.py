@@ -5,11 +5,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accreditation.money import pounds
 from accreditation.services.fees import (
     NOTE_MAX_LENGTH,
     REFERENCE_MAX_LENGTH,
 )
-from accreditation.tasks.fees import pounds
 from portal.fields import GovukDateField
 from portal.validators import no_markup
 

@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .models import Payment, PaymentMethod
-from .tasks.fees import pounds
+from .money import pounds
 
 FONT = "Helvetica"  # ReportLab's built-in sans serif: Arial's metrics, nothing to install or embed
 BOLD = "Helvetica-Bold"

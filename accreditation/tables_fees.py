@@ -22,6 +22,7 @@ from accreditation.models import (
     PaymentMethod,
     PaymentStatus,
 )
+from accreditation.money import pounds
 from accreditation.selectors.payments import (
     officer_payment_events,
     officer_payments,
@@ -30,7 +31,6 @@ from accreditation.selectors.payments import (
 from accreditation.services.fees import (
     money,
 )
-from accreditation.tasks.fees import pounds
 from portal.fields import GovukDateField
 
 PAGE_SIZE = 25

@@ -26,6 +26,7 @@ from accreditation.models import (
     AccreditationStatus,
     PaymentEventStatus,
 )
+from accreditation.money import money, pounds
 from accreditation.selectors.payments import (
     accreditation_for_officer,
     officer_payment_events,
@@ -33,16 +34,14 @@ from accreditation.selectors.payments import (
     payment_event_for_officer,
     payment_for_officer,
 )
-from accreditation.services import payments as services_payments
 from accreditation.services.fees import (
     ACCEPTABLE_STATUSES,
     fee_waive,
-    money,
     payment_accept,
     payment_attention_clear,
     payment_record_offline,
 )
-from accreditation.tasks.fees import pounds
+from accreditation.services.payment_events import payment_event_rerun as event_rerun
 
 from .forms_officer_fees import RecordPaymentForm, WaiveFeeForm, accept_form, clear_form
 from .tables_fees import (
@@ -287,7 +286,7 @@ def payment_event_rerun(request, pk):
     """Run a failed event through the payment services again; back to the event with what became of it."""
     event = payment_event_for_officer(pk)
     try:
-        done = services_payments.payment_event_rerun(actor=request.user, event=event, base_url=_base_url(request))
+        done = event_rerun(actor=request.user, event=event, base_url=_base_url(request))
     except AccreditationError as exc:
         messages.error(request, str(exc))
     else:

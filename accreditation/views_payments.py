@@ -24,8 +24,9 @@ from .models import (
     PaymentMethod,
     PaymentStatus,
 )
-from .services.payments import checkout_description, checkout_metadata, fees_path, payment_event_receive
-from .tasks.fees import pounds
+from .money import pounds
+from .services.payment_events import payment_event_receive
+from .services.payments import checkout_description, checkout_metadata, fees_path
 
 logger = logging.getLogger(__name__)
 

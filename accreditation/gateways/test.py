@@ -3,7 +3,7 @@
 Used when no Stripe keys are configured (the embedded default and demos). Its checkout "session" is the
 page payments:test_checkout; completing or failing the payment there builds the events Stripe would send,
 signs them exactly as Stripe does (with a secret derived from SECRET_KEY), and hands them to the same
-webhook handling as Stripe's events (accreditation.services.payments.payment_event_receive).
+webhook handling as Stripe's events (accreditation.services.payment_events.payment_event_receive).
 
 "Fail test payment" sends what Stripe sends when a delayed payment method (a bank debit) is refused after
 the payer finished checking out: `checkout.session.completed` with payment_status "unpaid", then

@@ -24,7 +24,8 @@ from .fees import (
     payment_attention_clear,
     payment_record_offline,
 )
-from .payments import payment_checkout_start, payment_event_receive, payment_event_rerun
+from .payment_events import payment_event_receive, payment_event_rerun
+from .payments import payment_checkout_start
 from .review import (
     application_reassign,
     application_request_changes,

@@ -13,9 +13,9 @@ from audit.services import audit_record
 
 from ..exceptions import FourEyesRequired, InputInvalid, LevelNotAllowed, RecommendedForRejection, ReviewIncomplete
 from ..models import Accreditation, AccreditationStatus, Application, ApplicationStatus
+from ..money import pounds
 from ..selectors import review_progress
 from ..tasks import send_application_approved_email, send_application_rejected_email
-from ..tasks.fees import pounds
 from .fees import fee_for
 from .review import _note, officer_name, require_assigned, require_officer
 from .transitions import Stamp, application_transition

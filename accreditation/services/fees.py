@@ -31,7 +31,8 @@ from ..models import (
     PaymentMethod,
     PaymentStatus,
 )
-from ..tasks.fees import pounds, send_payment_receipt_email
+from ..money import money, pounds
+from ..tasks.fees import send_payment_receipt_email
 from ._common import clean_text, text_problem
 from .activation import _STATUS_PHRASES, accreditation_activate, accreditation_lock
 from .payments import checkouts_close_for_settled_fee
@@ -127,14 +128,6 @@ def _employer_link(accreditation: Accreditation, base_url: str) -> str:
     """Where the employer sees the accreditation and downloads its receipts."""
     path = reverse("fees:accreditation", kwargs={"pk": accreditation.pk})
     return base_url.rstrip("/") + path if base_url else path
-
-
-def money(pence: int | None, currency: str) -> str:
-    """An amount as people read it: £69.00, or 69.00 EUR in a currency that is not the fee's."""
-    pence = pence or 0
-    if currency.lower() == "gbp":
-        return pounds(pence)
-    return f"{pence // 100:,}.{pence % 100:02d} {currency.upper() or '(no currency)'}"
 
 
 def _clean(value, *, label: str, required: str, max_length: int, one_line: bool = False) -> tuple[str, str | None]:

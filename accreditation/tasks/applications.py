@@ -4,8 +4,8 @@ from django.conf import settings
 from django.tasks import task
 
 from ..models import Application
+from ..money import pounds
 from ._common import _context, _one_line, _person, _recipients, _send
-from .fees import pounds
 
 
 @task

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.tasks import task
 
 from ..models import RECEIVED_PAYMENT_STATUSES, Accreditation, AccreditationStatus, Payment
-from ..money import money, pounds  # noqa: F401 (pounds: callers import it from here too)
+from ..money import money
 from ._common import _one_line, _send, organisation_recipients
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accreditation.models import CriterionReview
-from accreditation.tasks.fees import pounds
+from accreditation.money import pounds
 from tests.accreditation.fee_helpers import approved_accreditation
 from tests.accreditation.helpers import add_evidence, answer
 from tests.accreditation.review_helpers import make_officer

@@ -31,13 +31,11 @@ from accreditation.models import (
     PaymentMethod,
     PaymentStatus,
 )
+from accreditation.services import payment_events
 from accreditation.services import payments as payments_service
 from accreditation.services.activation import accreditation_activate
-from accreditation.services.payments import (
-    payment_checkout_start,
-    payment_event_receive,
-    payment_event_rerun,
-)
+from accreditation.services.payment_events import payment_event_receive, payment_event_rerun
+from accreditation.services.payments import payment_checkout_start
 from audit.models import AuditEvent
 from tests.accreditation.fee_helpers import approved_accreditation
 from tests.accreditation.review_helpers import make_officer
@@ -566,7 +564,7 @@ def _break_receipts(monkeypatch):
     def broken(year):
         raise RuntimeError("the receipt sequence is unavailable")
 
-    monkeypatch.setattr(payments_service, "receipt_number", broken)
+    monkeypatch.setattr(payment_events, "receipt_number", broken)
 
 
 def test_a_processing_failure_is_recorded_and_changes_nothing(started, accreditation, monkeypatch):

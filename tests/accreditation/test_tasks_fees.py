@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from accreditation.models import Accreditation, Payment, PaymentMethod, PaymentStatus
-from accreditation.tasks.fees import pounds, send_payment_receipt_email
+from accreditation.money import pounds
+from accreditation.tasks.fees import send_payment_receipt_email
 from tests.accreditation.fee_helpers import approved_accreditation
 from tests.factories import OrganisationFactory, OwnerMembershipFactory
 

@@ -14,7 +14,7 @@ from accreditation.models import (
     PaymentEventStatus,
     PaymentStatus,
 )
-from accreditation.services import payments as payments_service
+from accreditation.services import payment_events
 from accreditation.services.payments import payment_checkout_start
 from audit.models import AuditEvent
 from tests.accreditation.fee_helpers import approved_accreditation
@@ -146,7 +146,7 @@ def test_a_processing_failure_gets_500_so_stripe_retries(webhook_client, started
         raise RuntimeError("database hiccup")
 
     body = paid(started)
-    monkeypatch.setattr(payments_service, "receipt_number", broken)
+    monkeypatch.setattr(payment_events, "receipt_number", broken)
     response = post_event(webhook_client, body)
     assert response.status_code == 500
     stored = PaymentEvent.objects.get(event_id=body["id"])

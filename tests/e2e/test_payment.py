@@ -127,7 +127,8 @@ def test_the_confirming_page_moves_on_by_itself_when_the_payment_arrives(page, a
     from django.conf import settings
 
     from accreditation.gateways.test import TestGateway
-    from accreditation.services.payments import checkout_metadata, payment_checkout_start, payment_event_receive
+    from accreditation.services.payment_events import payment_event_receive
+    from accreditation.services.payments import checkout_metadata, payment_checkout_start
 
     owner = accreditation.organisation.memberships.get().user
     payment = payment_checkout_start(actor=owner, accreditation=accreditation, base_url="http://testserver/")
