@@ -1297,3 +1297,53 @@ def test_a_refused_or_missing_download_is_not_audited(officer_client, outsider_c
     evidence.file.storage.delete(evidence.file.name)
     assert officer_client.get(urls["evidence_download"]).status_code == 404
     assert not AuditEvent.objects.filter(action="evidence.download").exists()
+
+
+# --- the decision on the application's page ------------------------------------------------------------------
+
+
+def _decided(organisation, owner, *, approve: bool):
+    from tests.accreditation.fee_helpers import ensure_default_fees
+    from tests.accreditation.helpers import submitted_application
+
+    ensure_default_fees()
+    olive, oscar = make_officer("Olive Officer"), make_officer("Oscar Officer")
+    application = submitted_application(organisation=organisation, actor=owner)
+    take(application, olive)
+    if approve:
+        recommend(application, olive)
+        services.application_approve(actor=oscar, application=application)
+    else:
+        verify_all(application, olive)
+        services.application_recommend_rejection(actor=olive, application=application, reason="Not enough.")
+        services.application_reject(
+            actor=oscar,
+            application=application,
+            reason="Contractors are paid under £12.60 & there's no plan.",
+            next_steps="Apply again once cleaners are paid the Living Wage.",
+        )
+    application.refresh_from_db()
+    return application
+
+
+def test_an_approved_application_shows_the_level_awarded_and_the_way_to_pay(charter_edition, organisation, owner):
+    """The employer's page of an approved application: the awarded level, and a link to pay the fee."""
+    application = _decided(organisation, owner, approve=True)
+    client = Client()
+    client.force_login(owner)
+    html = client.get(reverse("applications:detail", kwargs={"pk": application.pk})).content.decode()
+    assert f"Level awarded: <strong>{application.accreditation.level_name}</strong>" in html
+    link = reverse("fees:accreditation", kwargs={"pk": application.accreditation.pk})
+    assert f'href="{link}">View your accreditation and pay the fee</a>' in html
+    assert "Your provisional level" not in html
+
+
+def test_a_rejected_application_shows_why_and_what_next_escaped(charter_edition, organisation, owner):
+    """The reason and the next steps, as the officer wrote them, shown as text."""
+    application = _decided(organisation, owner, approve=False)
+    client = Client()
+    client.force_login(owner)
+    html = client.get(reverse("applications:detail", kwargs={"pk": application.pk})).content.decode()
+    assert "Why the application was not approved" in html
+    assert "Contractors are paid under £12.60 &amp; there&#x27;s no plan." in html
+    assert "Apply again once cleaners are paid the Living Wage." in html
