@@ -6,6 +6,16 @@ from django.utils.html import format_html
 
 from accreditation.selectors import TARGET_WORKING_DAYS, days_waiting, status_tag
 
+# Every officers' table renders through one template (its caption from the Table's `caption`), with these.
+GOVUK_TABLE_TEMPLATE = "includes/govuk_table.html"
+GOVUK_TABLE_ATTRS = {
+    "class": "govuk-table",
+    "thead": {"class": "govuk-table__head"},
+    "tbody": {"class": "govuk-table__body"},
+    "th": {"class": "govuk-table__header", "scope": "col"},
+    "td": {"class": "govuk-table__cell"},
+}
+
 
 class QueueTable(tables.Table):
     """One row per case: organisation, state, submitted, working days waiting, who has it, a link."""
@@ -24,15 +34,11 @@ class QueueTable(tables.Table):
     )
     case = tables.Column(verbose_name="Case", accessor="pk", orderable=False)
 
+    caption = "Cases"
+
     class Meta:
-        template_name = "accreditation/officer/queue_table.html"
-        attrs = {
-            "class": "govuk-table",
-            "thead": {"class": "govuk-table__head"},
-            "tbody": {"class": "govuk-table__body"},
-            "th": {"class": "govuk-table__header", "scope": "col"},
-            "td": {"class": "govuk-table__cell"},
-        }
+        template_name = GOVUK_TABLE_TEMPLATE
+        attrs = GOVUK_TABLE_ATTRS
         row_attrs = {"class": "govuk-table__row"}
         empty_text = "No cases match these filters."
 

@@ -31,6 +31,7 @@ from accreditation.selectors.payments import (
 from accreditation.services.fees import (
     money,
 )
+from accreditation.tables import GOVUK_TABLE_ATTRS, GOVUK_TABLE_TEMPLATE
 from portal.fields import GovukDateField
 
 PAGE_SIZE = 25
@@ -104,13 +105,8 @@ class SafeCsvExport(TableExport):
         return dataset
 
 
-GOVUK_TABLE_ATTRS = {
-    "class": "govuk-table govuk-!-font-size-16",
-    "thead": {"class": "govuk-table__head"},
-    "tbody": {"class": "govuk-table__body"},
-    "th": {"class": "govuk-table__header", "scope": "col"},
-    "td": {"class": "govuk-table__cell"},
-}
+# The payments tables have many columns: a smaller type than the queue's.
+SMALL_GOVUK_TABLE_ATTRS = GOVUK_TABLE_ATTRS | {"class": "govuk-table govuk-!-font-size-16"}
 
 
 def _csv_pounds(pence):
@@ -167,8 +163,8 @@ class PaymentsTable(tables.Table):
             "reference",
             "attention_reason",
         )
-        template_name = "accreditation/officer_fees/table.html"
-        attrs = GOVUK_TABLE_ATTRS
+        template_name = GOVUK_TABLE_TEMPLATE
+        attrs = SMALL_GOVUK_TABLE_ATTRS
         row_attrs = {"class": "govuk-table__row"}
         empty_text = "No payments match these filters."
 
@@ -251,8 +247,8 @@ class PaymentEventsTable(tables.Table):
         model = PaymentEvent
         fields = ()
         sequence = ("received_at", "event_type", "gateway", "status", "attempts", "error", "payment")
-        template_name = "accreditation/officer_fees/table.html"
-        attrs = GOVUK_TABLE_ATTRS
+        template_name = GOVUK_TABLE_TEMPLATE
+        attrs = SMALL_GOVUK_TABLE_ATTRS
         row_attrs = {"class": "govuk-table__row"}
         empty_text = "No events match these filters."
 
