@@ -14,12 +14,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.services import audit_record
-
 from ..exceptions import InvalidTransition
 from ..models import Accreditation, AccreditationStatus
 from ..tasks import send_accredited_email
-from .transitions import Stamp
+from .transitions import Stamp, status_move
 
 # How long an accreditation lasts from the day it becomes active (PRODUCT.md section 3).
 VALIDITY = relativedelta(months=12)
@@ -77,22 +75,15 @@ def accreditation_transition(
     the caller's). Returns the locked row.
     """
     with transaction.atomic():
-        locked = accreditation_lock(accreditation)
-        if not locked.can_move_to(to_status):
-            raise accreditation_refusal(locked, to_status)
-        stamp = prepare(locked) if prepare else Stamp()
-        from_status = locked.status
-        locked.status = to_status
-        locked.save(update_fields=["status", "updated_at", *stamp.fields])
-        audit_record(
+        return status_move(
             actor=actor,
+            locked=accreditation_lock(accreditation),
+            to_status=to_status,
             action=action,
-            obj=locked,
-            from_state=from_status,
-            to_state=to_status,
-            note=stamp.note or note,
+            note=note,
+            refusal=accreditation_refusal,
+            prepare=prepare,
         )
-    return locked
 
 
 def accreditation_valid_until(valid_from: date) -> date:

@@ -78,6 +78,31 @@ def transition_refusal(application: Application, to_status: str) -> InvalidTrans
     return InvalidTransition(message, from_status=current, to_status=target)
 
 
+def status_move(*, actor, locked, to_status: str, action: str, note: str, refusal, prepare=None):
+    """The steps every status change shares, on a row the caller has locked: check the row's table
+    (`locked.can_move_to`), run the service's own step, set the status, save, audit.
+
+    `refusal(locked, to_status)` builds the InvalidTransition for a move the table does not allow;
+    `prepare(locked)` checks what the service needs (raising to refuse: nothing is written) and sets its
+    own fields, returning them in a Stamp with the audit note.
+    """
+    if not locked.can_move_to(to_status):
+        raise refusal(locked, to_status)
+    stamp = prepare(locked) if prepare else Stamp()
+    from_status = locked.status
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at", *stamp.fields])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=locked,
+        from_state=from_status,
+        to_state=to_status,
+        note=stamp.note or note,
+    )
+    return locked
+
+
 def application_transition(
     *,
     actor,
@@ -90,24 +115,16 @@ def application_transition(
 ) -> Application:
     """Lock, check the table, run the service's own step, set the status, audit. Returns the locked row.
 
-    `prepare(locked)` checks what the service needs (raising to refuse: nothing is written) and sets
-    its own fields, returning them in a Stamp with the audit note. Runs in one transaction (a savepoint
-    inside the caller's).
+    Runs in one transaction (a savepoint inside the caller's); see `status_move` for `prepare`.
     """
     with transaction.atomic():
         locked = application_lock(application, with_content=with_content)
-        if not locked.can_move_to(to_status):
-            raise transition_refusal(locked, to_status)
-        stamp = prepare(locked) if prepare else Stamp()
-        from_status = locked.status
-        locked.status = to_status
-        locked.save(update_fields=["status", "updated_at", *stamp.fields])
-        audit_record(
+        return status_move(
             actor=actor,
+            locked=locked,
+            to_status=to_status,
             action=action,
-            obj=locked,
-            from_state=from_status,
-            to_state=to_status,
-            note=stamp.note or note,
+            note=note,
+            refusal=transition_refusal,
+            prepare=prepare,
         )
-    return locked
