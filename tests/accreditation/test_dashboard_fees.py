@@ -16,8 +16,8 @@ from accreditation.dashboard import accreditations_section
 from accreditation.models import Accreditation, PaymentStatus
 from accreditation.services.fees import fee_waive
 from employers.models import Membership
+from tests.accreditation.fee_helpers import awaiting_fee, card_payment_received, open_checkout
 from tests.accreditation.review_helpers import make_officer
-from tests.accreditation.test_views_fees import awaiting_fee, card_payment_received, open_checkout
 
 NOW = timezone.make_aware(datetime.datetime(2027, 3, 3, 10, 42))
 

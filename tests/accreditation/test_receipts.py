@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from accreditation.models import Payment, PaymentMethod, PaymentStatus
 from accreditation.receipts import receipt_filename, receipt_pdf
 from accreditation.services.fees import payment_record_offline
+from tests.accreditation.fee_helpers import awaiting_fee, card_payment_received
 from tests.accreditation.review_helpers import make_officer
-from tests.accreditation.test_views_fees import awaiting_fee, card_payment_received
 
 NOW = timezone.make_aware(datetime.datetime(2027, 3, 3, 10, 42))
 

@@ -17,8 +17,8 @@ from accreditation.selectors.accreditations import (
     organisation_accreditations,
     receipt_payment_for_member,
 )
+from tests.accreditation.fee_helpers import awaiting_fee, card_payment_received, open_checkout
 from tests.accreditation.review_helpers import make_officer
-from tests.accreditation.test_views_fees import awaiting_fee, card_payment_received, open_checkout
 from tests.factories import OwnerMembershipFactory
 
 

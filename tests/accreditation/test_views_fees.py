@@ -9,61 +9,20 @@ import re
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from accreditation import urls_fees, views_fees
 from accreditation.exceptions import FeeNotDue, GatewayError
-from accreditation.models import Accreditation, AccreditationStatus, Payment, PaymentMethod, PaymentStatus
-from accreditation.services.activation import accreditation_activate
+from accreditation.models import AccreditationStatus, Payment, PaymentStatus
 from accreditation.services.fees import fee_waive, payment_record_offline
-from accreditation.services.sequences import receipt_number
-from tests.accreditation.fee_helpers import approved_accreditation
+from tests.accreditation.fee_helpers import awaiting_fee, card_payment_received, open_checkout
 from tests.accreditation.review_helpers import make_officer
 from tests.factories import OwnerMembershipFactory
 
 OFFICER_REFUSAL = "This part of the service is for employers"
 NOW = timezone.make_aware(datetime.datetime(2027, 3, 3, 10, 42))
-
-
-# --- building accreditations and payments (the fee pages' tests share these) -------------------------
-
-
-def awaiting_fee(organisation, owner) -> Accreditation:
-    """An accreditation of `organisation` approved through the real services: 14 employees, so £137.00 is due."""
-    return approved_accreditation(organisation=organisation, actor=owner)
-
-
-def open_checkout(accreditation, *, status=PaymentStatus.PENDING, session_id=None, **fields) -> Payment:
-    """A card payment for the fee as the gateway's services leave it when a checkout starts (or later)."""
-    session_id = session_id or f"cs_test_{accreditation.pk}_{Payment.objects.count() + 1}"
-    return Payment.objects.create(
-        accreditation=accreditation,
-        method=fields.pop("method", PaymentMethod.CARD),
-        status=status,
-        amount_due_pence=accreditation.fee_pence,
-        checkout_session_id=session_id,
-        checkout_url=f"https://checkout.stripe.com/c/pay/{session_id}",
-        customer_email="bea@goldencrust.example",
-        **fields,
-    )
-
-
-def card_payment_received(accreditation, *, activate=True, **fields) -> Payment:
-    """A card payment the webhook has confirmed: paid, numbered, and the accreditation activated."""
-    with transaction.atomic():
-        payment = open_checkout(accreditation, payment_intent_id="pi_3Pq8Example", **fields)
-        payment.status = PaymentStatus.PAID
-        payment.amount_paid_pence = payment.amount_due_pence
-        payment.paid_at = timezone.now()
-        payment.receipt_number = receipt_number(timezone.localdate().year)
-        payment.save()
-        if activate:
-            accreditation_activate(actor=None, accreditation=accreditation, how="Paid by card.")
-    accreditation.refresh_from_db()
-    return payment
 
 
 def signed_in(user) -> Client:
